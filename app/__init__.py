@@ -1,0 +1,1 @@
+"""Composition root: CLI, start-up, paths, config, single instance, hotkeys, context capture."""

@@ -1,0 +1,110 @@
+"""The `inflow` command: global options, then a command. Commands that need no GUI never import Qt.
+
+Exit codes: 0 success (a search with no hits too), 1 failure with a one-line reason on stderr,
+2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app.paths import Paths, resolve_paths
+from app.version import __version__
+
+KINDS = ("resource", "tip", "question")
+
+
+class CliError(Exception):
+    """A failure to report as `inflow: <message>` with exit code 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inflow",
+        description="Capture learning moments in the flow of work. Without a command, starts the tray app.",
+    )
+    parser.add_argument(
+        "--basedir",
+        metavar="DIR",
+        help="keep all data, config and logs under DIR (also INFLOW_BASEDIR; the flag wins)",
+    )
+    parser.add_argument("--json-logging", action="store_true", help="also log JSON lines to stderr")
+    parser.add_argument("--self-test", action="store_true", help="check the installation and exit")
+    parser.add_argument("--version", action="version", version=f"inflow {__version__}")
+    parser.add_argument("--open-capture", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    capture = commands.add_parser("capture", help="store a learning moment (prints its id)")
+    capture.add_argument("text", nargs="?", metavar="TEXT", help="the note (read from stdin when omitted)")
+    capture.add_argument("--kind", choices=KINDS, default=None, help="default: the default_kind setting")
+    capture.add_argument("--title", default="")
+    capture.add_argument("--tag", action="append", default=[], metavar="TAG", help="repeatable")
+    capture.add_argument("--url", default=None)
+    capture.add_argument(
+        "--window",
+        action="store_true",
+        help="open the capture window in the running app (starting it if needed)",
+    )
+    capture.add_argument("--json", action="store_true", help="print the stored moment as JSON")
+
+    search = commands.add_parser("search", help="find moments, best first")
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--kind", choices=KINDS)
+    search.add_argument("--tag")
+    search.add_argument("--limit", type=int, default=50)
+    search.add_argument("--json", action="store_true")
+
+    show = commands.add_parser("show", help="print one moment")
+    show.add_argument("id", metavar="ID", help="the id, or a unique prefix of it (at least 4 characters)")
+    show.add_argument("--json", action="store_true")
+
+    export = commands.add_parser("export", help="write everything out")
+    export.add_argument("--format", choices=("json", "markdown"), required=True)
+    export.add_argument("destination", metavar="DEST", help="a file for json, a folder for markdown")
+
+    doctor = commands.add_parser("doctor", help="versions, paths, hotkey and config problems")
+    doctor.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    paths = resolve_paths(args.basedir)
+    try:
+        return _dispatch(args, paths)
+    except CliError as exc:
+        print(f"inflow: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, paths: Paths) -> int:
+    if args.self_test:
+        from app.selftest import run_self_test
+
+        return run_self_test(paths)
+    if args.command == "capture" and args.window:
+        from app.commands import open_capture_window
+
+        return open_capture_window(paths, json_logging=args.json_logging)
+    if args.command is None:
+        from app.commands import start_app
+
+        return start_app(paths, json_logging=args.json_logging, open_capture=args.open_capture)
+    from app import commands
+
+    handler = {
+        "capture": commands.capture,
+        "search": commands.search,
+        "show": commands.show,
+        "export": commands.export,
+        "doctor": commands.doctor,
+    }[args.command]
+    return handler(args, paths)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""The CLI commands that work on the library (no Qt unless a command needs the GUI)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from app.cli import CliError
+from app.instance_client import InstanceError, send_command
+from app.paths import Paths
+
+START_WAIT_S = 15.0
+
+
+def _open_db(paths: Paths) -> Any:
+    from storage.db import StorageError, open_or_recover
+
+    try:
+        db, warning = open_or_recover(paths.database)
+    except StorageError as exc:
+        raise CliError(str(exc)) from exc
+    if warning:
+        print(f"inflow: warning: {warning}", file=sys.stderr)
+    return db
+
+
+def _read_text(args: argparse.Namespace) -> str:
+    if args.text is not None:
+        return str(args.text)
+    if not sys.stdin.isatty():
+        data = sys.stdin.buffer.read()
+        return data.decode("utf-8", errors="replace")
+    return ""
+
+
+def capture(args: argparse.Namespace, paths: Paths) -> int:
+    from app.config import load_config
+    from storage.models import Draft, DraftError, Kind, validate_draft
+
+    kind = args.kind or load_config(paths).get_str("default_kind")
+    draft = Draft(
+        kind=Kind(kind),
+        title=args.title,
+        body=_read_text(args),
+        url=args.url,
+        tags=tuple(args.tag),
+        source_app="inflow (command line)",
+    )
+    try:
+        draft = validate_draft(draft)
+    except DraftError as exc:
+        raise CliError(str(exc)) from exc
+    from storage.export import moment_to_dict
+
+    moment_data = _capture_via_instance(paths, draft)
+    if moment_data is None:
+        from storage.db import StorageError
+        from storage.moments import add_moment
+
+        db = _open_db(paths)
+        try:
+            moment_data = moment_to_dict(add_moment(db, draft))
+        except (StorageError, OSError) as exc:
+            raise CliError(f"could not save: {exc}") from exc
+        except Exception as exc:
+            if type(exc).__module__ == "sqlite3":
+                raise CliError(f"could not save to {paths.database}: {exc}") from exc
+            raise
+    if args.json:
+        print(json.dumps(moment_data, ensure_ascii=False))
+    else:
+        print(moment_data["id"])
+    return 0
+
+
+def _capture_via_instance(paths: Paths, draft: Any) -> dict[str, Any] | None:
+    from dataclasses import asdict
+
+    payload = asdict(draft)
+    payload["kind"] = draft.kind.value
+    try:
+        reply = send_command(paths.socket_path, {"cmd": "capture", "draft": payload})
+    except InstanceError as exc:
+        raise CliError(str(exc)) from exc
+    if reply is None:
+        return None
+    if not reply.get("ok"):
+        raise CliError(str(reply.get("error", "the running Inflow could not save the moment")))
+    moment = reply.get("moment")
+    if not isinstance(moment, dict):
+        raise CliError("the running Inflow sent an unexpected answer")
+    return moment
+
+
+def search(args: argparse.Namespace, paths: Paths) -> int:
+    from storage.export import moment_to_dict
+    from storage.models import Kind, MomentQuery
+    from storage.moments import moments_by_rowid
+    from storage.search import search as run_search
+
+    db = _open_db(paths)
+    query = MomentQuery(text=args.query, kind=Kind(args.kind) if args.kind else None, tag=args.tag)
+    result = run_search(db, query, limit=max(args.limit, 0))
+    moments = moments_by_rowid(db, result.rowids)
+    if args.json:
+        print(json.dumps([moment_to_dict(m) for m in moments], ensure_ascii=False))
+        return 0
+    for moment in moments:
+        tags = " ".join(f"#{t}" for t in moment.tags)
+        print(f"{moment.id}  {moment.kind.value:<8}  {moment.display_title}  {tags}".rstrip())
+    if not moments:
+        print("No moments match.", file=sys.stderr)
+    return 0
+
+
+def show(args: argparse.Namespace, paths: Paths) -> int:
+    from storage.export import moment_to_dict, moment_to_markdown
+    from storage.moments import get_moment
+
+    db = _open_db(paths)
+    try:
+        moment = get_moment(db, args.id)
+    except KeyError:
+        raise CliError(f"no moment with id {args.id}") from None
+    if args.json:
+        print(json.dumps(moment_to_dict(moment), ensure_ascii=False))
+    else:
+        print(moment_to_markdown(moment), end="")
+    return 0
+
+
+def export(args: argparse.Namespace, paths: Paths) -> int:
+    from storage.export import export_json, export_markdown
+
+    db = _open_db(paths)
+    destination = Path(args.destination)
+    try:
+        if args.format == "json":
+            count = export_json(db, destination)
+        else:
+            if destination.exists() and not destination.is_dir():
+                raise CliError(f"{destination} is a file; markdown export needs a folder")
+            count = export_markdown(db, destination)
+    except OSError as exc:
+        raise CliError(f"could not write {destination}: {exc.strerror or exc}") from exc
+    print(f"Exported {count} moment{'s' if count != 1 else ''} to {destination}", file=sys.stderr)
+    return 0
+
+
+def doctor(args: argparse.Namespace, paths: Paths) -> int:
+    from app.doctor import collect_report, format_report
+
+    report = collect_report(paths)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def open_capture_window(paths: Paths, *, json_logging: bool) -> int:
+    """Ask the running app for the capture window; start it (detached) when none runs."""
+    try:
+        reply = send_command(paths.socket_path, {"cmd": "capture-window"})
+    except InstanceError as exc:
+        raise CliError(str(exc)) from exc
+    if reply is not None:
+        return 0 if reply.get("ok") else 1
+    _spawn_app(paths, ["--open-capture"], json_logging=json_logging)
+    deadline = time.monotonic() + START_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            if send_command(paths.socket_path, {"cmd": "ping"}, timeout=2.0) is not None:
+                return 0
+        except InstanceError:
+            pass
+        time.sleep(0.05)
+    raise CliError("Inflow did not start; see the log in " + str(paths.log_dir))
+
+
+def _spawn_app(paths: Paths, extra: list[str], *, json_logging: bool) -> None:
+    command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
+    if paths.basedir is not None:
+        command += ["--basedir", str(paths.basedir)]
+    if json_logging:
+        command.append("--json-logging")
+    subprocess.Popen(
+        [*command, *extra],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=os.environ.copy(),
+    )
+
+
+def start_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> int:
+    """Run the tray app, or hand over to the running one (it opens the library)."""
+    try:
+        reply = send_command(paths.socket_path, {"cmd": "capture-window" if open_capture else "show-library"})
+    except InstanceError:
+        reply = None
+    if reply is not None:
+        return 0
+    from app.gui import run_app
+
+    return run_app(paths, json_logging=json_logging, open_capture=open_capture)

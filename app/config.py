@@ -1,0 +1,130 @@
+"""Typed settings, declared once (key, type, default, doc), read from and written to a TOML file.
+
+A bad value never stops Inflow: it is reported with the key and the file, and the default is used
+for that key. Secrets never go here (they live in the OS keyring).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from app.paths import Paths
+
+Value = str | bool | int
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One user setting: how it is named, typed, defaulted and explained."""
+
+    key: str
+    type: type
+    default: Value
+    doc: str
+    choices: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("hotkey", str, "Ctrl+Alt+J", "Global shortcut that opens the capture window (e.g. Ctrl+Alt+J)."),
+    Setting("autostart", bool, False, "Start Inflow when you log in (XDG autostart on Linux)."),
+    Setting(
+        "default_kind",
+        str,
+        "tip",
+        "Kind preselected in a new capture window.",
+        choices=("resource", "tip", "question"),
+    ),
+    Setting(
+        "log_level", str, "info", "How much goes into the log file.", choices=("debug", "info", "warning")
+    ),
+)
+SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+@dataclass(slots=True)
+class Config:
+    """The effective settings plus what was wrong with the file, for `inflow doctor` and the UI."""
+
+    path: Path
+    values: dict[str, Value] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def get(self, key: str) -> Value:
+        return self.values.get(key, SETTINGS_BY_KEY[key].default)
+
+    def get_str(self, key: str) -> str:
+        return str(self.get(key))
+
+    def get_bool(self, key: str) -> bool:
+        return bool(self.get(key))
+
+
+def load_config(paths: Paths) -> Config:
+    """Read config.toml; a missing file means all defaults."""
+    config = Config(path=paths.config_file, values={s.key: s.default for s in SETTINGS})
+    try:
+        raw = paths.config_file.read_bytes()
+    except FileNotFoundError:
+        return config
+    except OSError as exc:
+        config.problems.append(f"{paths.config_file}: cannot read it ({exc.strerror}); using defaults")
+        return config
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        config.problems.append(f"{paths.config_file}: not valid TOML ({exc}); using defaults")
+        return config
+    for key, value in document.items():
+        problem = _apply(config, key, value)
+        if problem:
+            config.problems.append(f"{paths.config_file}: {problem}")
+    return config
+
+
+def _apply(config: Config, key: str, value: Any) -> str | None:
+    setting = SETTINGS_BY_KEY.get(key)
+    if setting is None:
+        return f"unknown setting '{key}' (ignored)"
+    default = _toml_literal(setting.default)
+    if setting.type is bool and not isinstance(value, bool):
+        return f"'{key}' must be true or false, not {value!r}; using the default ({default})"
+    if setting.type is str and not isinstance(value, str):
+        return f"'{key}' must be text, not {value!r}; using the default ({default})"
+    if setting.choices and value not in setting.choices:
+        allowed = ", ".join(setting.choices)
+        return f"'{key}' must be one of {allowed}, not {value!r}; using the default ({default})"
+    config.values[key] = value
+    return None
+
+
+def _toml_literal(value: Value) -> str:
+    return tomli_w.dumps({"v": value}).strip()[4:]
+
+
+def save_settings(paths: Paths, changes: Mapping[str, Value]) -> None:
+    """Write changed settings to config.toml (atomically), keeping the other keys in the file."""
+    for key in changes:
+        if key not in SETTINGS_BY_KEY:
+            raise KeyError(key)
+    try:
+        current = tomllib.loads(paths.config_file.read_text("utf-8"))
+    except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        current = {}
+    current.update(changes)
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=paths.config_dir, prefix=".config.", suffix=".toml")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(current, handle)
+        os.replace(tmp, paths.config_file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,284 @@
+"""Wires the running app together: tray, capture window, library, settings, hotkey, writer.
+
+Windows only emit intents; this controller turns them into writes (through the one writer thread)
+and turns the results back into what the windows show.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from sqlite_utils import Database
+
+from app.config import Config, save_settings
+from app.drafts import clear_draft, load_draft, save_draft
+from app.library_source import DatabaseLibrarySource
+from app.paths import Paths
+from app.writer import StorageWriter, WriteRequest, WriteResult
+from storage.export import moment_to_dict
+from storage.models import Draft, DraftError, Kind, Moment, validate_draft
+
+log = logging.getLogger(__name__)
+Reply = Callable[[dict[str, Any]], None]
+
+
+class AppController(QObject):
+    """The running app's behaviour; owns every window and the hotkey."""
+
+    def __init__(
+        self, qapp: QApplication, paths: Paths, config: Config, db: Database, read_db: Database
+    ) -> None:
+        super().__init__()
+        from ui.capture import CaptureWindow
+        from ui.tray import Tray
+
+        from app.hotkey import create_hotkey_backend
+
+        self._qapp = qapp
+        self._paths = paths
+        self._config = config
+        self._source = DatabaseLibrarySource(read_db)
+        self._writer = StorageWriter(db, self)
+        self._writer.finished.connect(self._on_writer_finished)
+        self._pending_replies: dict[int, Reply] = {}
+        self._library: Any = None
+        self._settings: Any = None
+        self._notifier: Any = None
+        self._hotkey_problem: str | None = None
+
+        self._capture = CaptureWindow()
+        self._capture.set_default_kind(Kind(config.get_str("default_kind")))
+        self._capture.save_requested.connect(self._on_capture_save_requested)
+        self._capture.draft_changed.connect(self._on_capture_draft_changed)
+        draft = load_draft(paths.draft_file)
+        if draft is not None:
+            self._capture.restore_draft(draft)
+
+        self._tray = Tray(self)
+        self._tray.new_moment_requested.connect(self.open_capture)
+        self._tray.library_requested.connect(self.open_library)
+        self._tray.settings_requested.connect(self.open_settings)
+        self._tray.quit_requested.connect(self._qapp.quit)
+
+        self._hotkey = create_hotkey_backend(qapp.platformName())
+        self._hotkey.activated.connect(self.open_capture)
+
+    # ------------------------------------------------------------------ start and stop
+    def start(self, *, open_capture: bool, notices: list[str]) -> None:
+        self._register_hotkey(self._config.get_str("hotkey"))
+        has_tray = self._tray.available()
+        if has_tray:
+            self._tray.show()
+        for notice in notices + self._config.problems:
+            self._tell(notice)
+        if not has_tray:
+            self.open_library()
+        if open_capture:
+            self.open_capture()
+
+    def shutdown(self) -> None:
+        self._hotkey.unregister()
+        self._writer.stop()
+
+    # ------------------------------------------------------------------ windows
+    def open_capture(self) -> None:
+        """Show the capture window first; fill in the context right after it painted."""
+        self._capture.open_blank()
+        QTimer.singleShot(0, self._apply_context)
+
+    def _apply_context(self) -> None:
+        from app.context import read_context
+
+        try:
+            self._capture.apply_context(read_context(self._qapp.clipboard()))
+        except Exception:  # context is a nicety; the window works without it
+            log.exception("could not read the screen context")
+        self._capture.set_tag_completions(self._source.tags())
+
+    def open_library(self) -> None:
+        library = self._ensure_library()
+        library.refresh()
+        library.show()
+        library.raise_()
+        library.activateWindow()
+
+    def _ensure_library(self) -> Any:
+        if self._library is None:
+            from ui.library import LibraryWindow
+
+            self._library = LibraryWindow(self._source)
+            self._library.edit_requested.connect(self._on_library_edit_requested)
+            self._library.delete_requested.connect(self._on_library_delete_requested)
+            self._library.undelete_requested.connect(self._on_library_undelete_requested)
+            self._library.new_moment_requested.connect(self.open_capture)
+            self._library.settings_requested.connect(self.open_settings)
+            if not self._tray.available():
+                self._library.set_banner(
+                    "No system tray found: this window is Inflow's home. Press "
+                    f"{self._config.get_str('hotkey')} anywhere to capture, or bind "
+                    "`inflow capture --window` to a keyboard shortcut in your desktop settings."
+                )
+        return self._library
+
+    def open_settings(self) -> None:
+        if self._settings is None:
+            from ui.settings import SettingsDialog
+
+            self._settings = SettingsDialog()
+            self._settings.apply_requested.connect(self._on_settings_apply_requested)
+        self._settings.load({key: self._config.get(key) for key in ("hotkey", "autostart", "default_kind")})
+        if self._hotkey_problem:
+            self._settings.show_hotkey_error(self._hotkey_problem)
+        self._settings.show()
+        self._settings.raise_()
+        self._settings.activateWindow()
+
+    # ------------------------------------------------------------------ hotkey
+    def _register_hotkey(self, sequence: str) -> bool:
+        from app.hotkey import HotkeyError
+
+        try:
+            self._hotkey.register(sequence)
+        except HotkeyError as exc:
+            self._hotkey_problem = str(exc)
+            log.warning("hotkey: %s", exc)
+            self._tell(str(exc))
+            return False
+        self._hotkey_problem = None
+        return True
+
+    def hotkey_state(self) -> str:
+        return str(self._hotkey.state())
+
+    # ------------------------------------------------------------------ writes
+    def _on_capture_save_requested(self, draft: Draft) -> None:
+        self._writer.submit(WriteRequest("add", draft=draft))
+
+    def _on_capture_draft_changed(self, draft: Draft) -> None:
+        save_draft(self._paths.draft_file, draft)
+
+    def _on_library_edit_requested(self, moment_id: str, draft: Draft) -> None:
+        self._writer.submit(WriteRequest("update", draft=draft, moment_ids=(moment_id,)))
+
+    def _on_library_delete_requested(self, moment_ids: list[str]) -> None:
+        self._writer.submit(WriteRequest("delete", moment_ids=tuple(moment_ids)))
+
+    def _on_library_undelete_requested(self, moment_ids: list[str]) -> None:
+        self._writer.submit(WriteRequest("undelete", moment_ids=tuple(moment_ids)))
+
+    def _on_writer_finished(self, result: WriteResult) -> None:
+        reply = self._pending_replies.pop(result.request.request_id, None)
+        if reply is not None:
+            self._finish_command_capture(result, reply)
+        elif result.request.op == "add":
+            if result.ok:
+                self._capture.mark_saved()
+                clear_draft(self._paths.draft_file)
+            else:
+                self._capture.show_error(result.error or "Could not save.")
+        elif not result.ok and self._library is not None:
+            self._library.show_error(result.error or "Could not save the change.")
+        if result.ok and self._library is not None and self._library.isVisible():
+            self._library.refresh()
+
+    def _finish_command_capture(self, result: WriteResult, reply: Reply) -> None:
+        if not result.ok or not isinstance(result.value, Moment):
+            reply({"ok": False, "error": result.error or "could not save"})
+            return
+        reply({"ok": True, "moment": moment_to_dict(result.value)})
+        self._tell(result.value.display_title, summary="Saved to Inflow")
+
+    # ------------------------------------------------------------------ settings
+    def _on_settings_apply_requested(self, values: dict[str, Any]) -> None:
+        old_hotkey = self._config.get_str("hotkey")
+        new_hotkey = str(values.get("hotkey", old_hotkey))
+        if new_hotkey != old_hotkey or self._hotkey_problem:
+            if not self._register_hotkey(new_hotkey):
+                self._settings.show_hotkey_error(self._hotkey_problem or "")
+                self._register_hotkey(old_hotkey)
+                return
+        try:
+            self._apply_autostart(bool(values.get("autostart", False)))
+            changes = {k: values[k] for k in ("hotkey", "autostart", "default_kind") if k in values}
+            save_settings(self._paths, changes)
+        except OSError as exc:
+            self._tell(f"Could not save the settings: {exc}")
+            return
+        self._config.values.update(changes)
+        self._capture.set_default_kind(Kind(self._config.get_str("default_kind")))
+        self._settings.accept_applied()
+
+    def _apply_autostart(self, enabled: bool) -> None:
+        from app import autostart
+
+        config_home = autostart.xdg_config_home()
+        if enabled:
+            autostart.enable(config_home, autostart.launch_command(self._paths.basedir))
+        elif autostart.is_enabled(config_home):
+            autostart.disable(config_home)
+
+    # ------------------------------------------------------------------ other processes
+    def handle_command(self, message: dict[str, Any], reply: Reply) -> None:
+        """A command from another `inflow` process (see app.instance_client)."""
+        command = message.get("cmd")
+        if command == "ping":
+            reply({"ok": True, "pid": os.getpid()})
+        elif command == "show-library":
+            self.open_library()
+            reply({"ok": True})
+        elif command == "capture-window":
+            self.open_capture()
+            reply({"ok": True})
+        elif command == "capture":
+            self._command_capture(message.get("draft"), reply)
+        elif command == "status":
+            reply(
+                {
+                    "ok": True,
+                    "pid": os.getpid(),
+                    "hotkey": self.hotkey_state(),
+                    "tray": self._tray.available(),
+                }
+            )
+        elif command == "quit":
+            reply({"ok": True})
+            QTimer.singleShot(0, self._qapp.quit)
+        else:
+            reply({"ok": False, "error": f"unknown command {command!r}"})
+
+    def _command_capture(self, payload: Any, reply: Reply) -> None:
+        try:
+            if not isinstance(payload, dict):
+                raise DraftError("malformed capture request")
+            draft = validate_draft(
+                Draft(
+                    kind=Kind(payload.get("kind", "tip")),
+                    title=str(payload.get("title") or ""),
+                    body=str(payload.get("body") or ""),
+                    url=payload.get("url") or None,
+                    tags=tuple(str(t) for t in payload.get("tags") or ()),
+                    source_app=payload.get("source_app"),
+                    source_window=payload.get("source_window"),
+                )
+            )
+        except (DraftError, ValueError) as exc:
+            reply({"ok": False, "error": str(exc)})
+            return
+        request = WriteRequest("add", draft=draft)
+        self._pending_replies[request.request_id] = reply
+        self._writer.submit(request)
+
+    # ------------------------------------------------------------------ telling the person
+    def _tell(self, body: str, *, summary: str = "Inflow") -> None:
+        """A desktop notification; the tray balloon where there is no notification service."""
+        if self._notifier is None:
+            from app.notify import Notifier
+
+            self._notifier = Notifier()
+        if not self._notifier.notify(summary, body):
+            self._tray.show_message(summary, body)

@@ -1,0 +1,93 @@
+"""`inflow doctor`: versions, paths, the hotkey backend and its state, config problems."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import sys
+from importlib import metadata
+from typing import Any
+
+from app.config import load_config
+from app.instance_client import InstanceError, send_command
+from app.paths import Paths
+from app.version import __version__
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _size(path: Any) -> int | None:
+    try:
+        return int(path.stat().st_size)
+    except OSError:
+        return None
+
+
+def collect_report(paths: Paths) -> dict[str, Any]:
+    from PySide6.QtCore import qVersion
+
+    config = load_config(paths)
+    try:
+        status = send_command(paths.socket_path, {"cmd": "status"}, timeout=3.0)
+    except InstanceError as exc:
+        status = {"ok": False, "error": str(exc)}
+    if status is None:
+        display = os.environ.get("DISPLAY")
+        wayland = os.environ.get("WAYLAND_DISPLAY")
+        backend = "x11 (XGrabKey)" if display and not wayland else "none (bind `inflow capture --window`)"
+        hotkey = f"Inflow is not running; it would use {backend} for {config.get_str('hotkey')}"
+    else:
+        hotkey = str(status.get("hotkey") or status.get("error"))
+    return {
+        "versions": {
+            "inflow": __version__,
+            "python": platform.python_version(),
+            "qt": qVersion(),
+            "pyside6": _version("PySide6-Essentials"),
+            "sqlite": sqlite3.sqlite_version,
+            "sqlite-utils": _version("sqlite-utils"),
+            "platform": platform.platform(),
+            "frozen": bool(getattr(sys, "frozen", False)),
+        },
+        "paths": {
+            "basedir": str(paths.basedir) if paths.basedir else None,
+            "database": str(paths.database),
+            "database_bytes": _size(paths.database),
+            "config": str(paths.config_file),
+            "logs": str(paths.log_file),
+            "state": str(paths.state_dir),
+            "socket": str(paths.socket_path),
+        },
+        "running": status is not None and bool(status.get("ok")),
+        "hotkey": hotkey,
+        "config_problems": config.problems,
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    versions = report["versions"]
+    lines = [
+        f"Inflow {versions['inflow']}" + (" (frozen bundle)" if versions["frozen"] else ""),
+        f"  Python {versions['python']}, Qt {versions['qt']}, PySide6 {versions['pyside6']}, "
+        f"SQLite {versions['sqlite']}, sqlite-utils {versions['sqlite-utils']}",
+        f"  {versions['platform']}",
+        "Paths:",
+    ]
+    for key, value in report["paths"].items():
+        if key == "database_bytes":
+            continue
+        if key == "database" and report["paths"]["database_bytes"] is not None:
+            value = f"{value} ({report['paths']['database_bytes'] / 1048576:.1f} MiB)"
+        lines.append(f"  {key:<9} {value if value is not None else '(default user folders)'}")
+    lines.append(f"Running:  {'yes' if report['running'] else 'no'}")
+    lines.append(f"Hotkey:   {report['hotkey']}")
+    problems = report["config_problems"]
+    lines.append("Config:   " + ("no problems" if not problems else f"{len(problems)} problem(s)"))
+    lines += [f"  - {p}" for p in problems]
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""The capture draft survives hiding, quitting and crashes: it is kept in a small JSON file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from storage.models import Draft, Kind
+
+log = logging.getLogger(__name__)
+
+
+def save_draft(path: Path, draft: Draft) -> None:
+    """Write the draft atomically; an empty draft removes the file."""
+    if not (draft.title.strip() or draft.body.strip() or (draft.url or "").strip() or draft.tags):
+        clear_draft(path)
+        return
+    data = asdict(draft)
+    data["kind"] = draft.kind.value
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".draft.", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError as exc:
+        # The draft is still in the window; only the crash copy is missing.
+        log.warning("cannot keep the draft in %s: %s", path, exc)
+
+
+def load_draft(path: Path) -> Draft | None:
+    """The saved draft, or None when there is none or it cannot be read."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return Draft(
+            kind=Kind(data.get("kind", "tip")),
+            title=str(data.get("title", "")),
+            body=str(data.get("body", "")),
+            url=data.get("url") or None,
+            tags=tuple(str(t) for t in data.get("tags", ())),
+            source_app=data.get("source_app"),
+            source_window=data.get("source_window"),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        log.warning("cannot read the draft %s: %s", path, exc)
+        return None
+
+
+def clear_draft(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("cannot remove the draft %s: %s", path, exc)

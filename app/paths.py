@@ -1,0 +1,100 @@
+"""Where Inflow keeps its data, config, logs and sockets (platform dirs, or all under --basedir)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "inflow"
+BASEDIR_ENV = "INFLOW_BASEDIR"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Every location Inflow reads or writes. A non-default basedir is fully isolated."""
+
+    basedir: Path | None
+    data_dir: Path
+    config_dir: Path
+    state_dir: Path
+    log_dir: Path
+    runtime_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "inflow.db"
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "inflow.log"
+
+    @property
+    def draft_file(self) -> Path:
+        return self.state_dir / "draft.json"
+
+    @property
+    def instance_key(self) -> str:
+        """Short hash naming this basedir's socket and keyring service ("default" without one)."""
+        if self.basedir is None:
+            return "default"
+        return hashlib.sha256(str(self.basedir).encode()).hexdigest()[:12]
+
+    @property
+    def socket_path(self) -> Path:
+        return self.runtime_dir / f"{APP_NAME}-{self.instance_key}.sock"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.runtime_dir / f"{APP_NAME}-{self.instance_key}.lock"
+
+    @property
+    def keyring_service(self) -> str:
+        return APP_NAME if self.basedir is None else f"{APP_NAME}-{self.instance_key}"
+
+
+def resolve_paths(basedir: str | None = None) -> Paths:
+    """The flag wins over INFLOW_BASEDIR; without either, the platform's user directories."""
+    chosen = basedir or os.environ.get(BASEDIR_ENV) or None
+    runtime = _runtime_dir()
+    if chosen:
+        base = Path(chosen).expanduser().resolve()
+        return Paths(
+            basedir=base,
+            data_dir=base / "data",
+            config_dir=base / "config",
+            state_dir=base / "state",
+            log_dir=base / "logs",
+            runtime_dir=runtime,
+        )
+    import platformdirs
+
+    dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
+    return Paths(
+        basedir=None,
+        data_dir=Path(dirs.user_data_dir),
+        config_dir=Path(dirs.user_config_dir),
+        state_dir=Path(dirs.user_state_dir),
+        log_dir=Path(dirs.user_log_dir),
+        runtime_dir=runtime,
+    )
+
+
+def _runtime_dir() -> Path:
+    """XDG_RUNTIME_DIR (short, private, per user), else a private folder in the temp dir."""
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    if xdg and Path(xdg).is_dir():
+        return Path(xdg)
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(tempfile.gettempdir()) / f"{APP_NAME}-{uid}"
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create a folder only this user can enter (for sockets and locks)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -1,0 +1,113 @@
+"""The one writer: every storage write runs here, on its own thread, and reports back by signal."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from sqlite_utils import Database
+
+from storage.models import Draft, DraftError
+from storage.moments import add_moment, delete_moments, undelete_moments, update_moment
+
+log = logging.getLogger(__name__)
+_ids = count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteRequest:
+    """One user intent = one transaction."""
+
+    op: str  # "add" | "update" | "delete" | "undelete"
+    draft: Draft | None = None
+    moment_ids: tuple[str, ...] = ()
+    request_id: int = field(default_factory=lambda: next(_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    request: WriteRequest
+    value: Any = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def describe_failure(exc: BaseException) -> str:
+    """What a person should read when a write fails (their text is kept by the caller)."""
+    text = str(exc)
+    if isinstance(exc, DraftError):
+        return text
+    if isinstance(exc, sqlite3.OperationalError) and "full" in text.lower():
+        return "Could not save: the disk is full. Free some space and save again; your text is kept."
+    if isinstance(exc, sqlite3.OperationalError) and ("readonly" in text.lower() or "read-only" in text):
+        return "Could not save: the library is read-only. Check the data folder's permissions; your text is kept."
+    if isinstance(exc, KeyError):
+        return "That moment no longer exists."
+    return f"Could not save: {text}. Your text is kept."
+
+
+class _Worker(QObject):
+    finished = Signal(object)
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self._db = db
+
+    @Slot(object)
+    def run(self, request: WriteRequest) -> None:
+        try:
+            value = self._perform(request)
+        except (DraftError, KeyError, sqlite3.Error, OSError) as exc:
+            log.warning("write %s failed: %s", request.op, exc)
+            self.finished.emit(WriteResult(request, error=describe_failure(exc)))
+            return
+        self.finished.emit(WriteResult(request, value=value))
+
+    def _perform(self, request: WriteRequest) -> Any:
+        if request.op == "add" and request.draft is not None:
+            return add_moment(self._db, request.draft)
+        if request.op == "update" and request.draft is not None:
+            return update_moment(self._db, request.moment_ids[0], request.draft)
+        if request.op == "delete":
+            return delete_moments(self._db, request.moment_ids)
+        if request.op == "undelete":
+            return undelete_moments(self._db, request.moment_ids)
+        raise ValueError(f"unknown write {request.op}")
+
+
+class StorageWriter(QObject):
+    """Runs WriteRequests on a background thread, in order.
+
+    Signals:
+        finished(WriteResult): a request was carried out (or failed; see WriteResult.error).
+    """
+
+    finished = Signal(object)
+    _submitted = Signal(object)
+
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread(self)
+        self._thread.setObjectName("inflow-writer")
+        self._worker = _Worker(db)
+        self._worker.moveToThread(self._thread)
+        self._submitted.connect(self._worker.run)
+        self._worker.finished.connect(self.finished)
+        self._thread.start()
+
+    def submit(self, request: WriteRequest) -> int:
+        """Queue a write; its result arrives through `finished`. Returns the request id."""
+        self._submitted.emit(request)
+        return request.request_id
+
+    def stop(self) -> None:
+        """Finish queued writes, then stop the thread."""
+        self._thread.quit()
+        self._thread.wait()

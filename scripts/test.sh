@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs the whole test suite (lint, types, layers, unit, UI, X11,
+# end-to-end, frozen bundle) inside a private virtual desktop. Extra arguments go to pytest.
+source "$(dirname "$0")/bootstrap.sh"
+ensure_debian_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_venv "[dev]"
+cd "$repo_root"
+exec "$repo_root/scripts/with-desktop.sh" "$venv/bin/python" -m pytest "$@"

@@ -1,0 +1,1 @@
+"""Inflow storage: SQLite schema, migrations, queries and search over a sqlite_utils.Database."""

@@ -1,0 +1,147 @@
+"""Opening the database: pragmas, migrations, and the two refusals (corrupt file, newer Inflow)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.migrations import MIGRATION_SET, known_migration_names, migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """A problem with the library file that a person must hear about (message written for them)."""
+
+
+class NewerDatabaseError(StorageError):
+    """The database was written by a newer Inflow; it is left untouched."""
+
+
+class CorruptDatabaseError(StorageError):
+    """The file is not a usable SQLite database; it was moved aside (see `moved_to`)."""
+
+    def __init__(self, message: str, moved_to: Path) -> None:
+        super().__init__(message)
+        self.moved_to = moved_to
+
+
+def open_database(path: Path, *, readonly: bool = False) -> Database:
+    """Open (creating and migrating when needed) the library at `path`.
+
+    Raises NewerDatabaseError for a database from a newer Inflow (untouched), CorruptDatabaseError
+    after moving a non-SQLite or damaged file aside, StorageError when the file cannot be opened.
+    """
+    try:
+        conn = _connect(path, readonly)
+        db = Database(conn)
+        _check_readable(db)
+    except sqlite3.DatabaseError as exc:
+        if not _looks_corrupt(exc):
+            raise StorageError(f"Cannot open the library {path}: {exc}") from exc
+        if readonly:
+            raise StorageError(f"The library {path} is damaged: {exc}") from exc
+        moved = _move_aside(path)
+        raise CorruptDatabaseError(
+            f"The library {path} was damaged ({exc}). It was moved to {moved} and never deleted; "
+            "a new, empty library was started.",
+            moved,
+        ) from exc
+    _refuse_newer(db, path)
+    if not readonly:
+        _migrate(db, path)
+    return db
+
+
+def open_or_recover(path: Path) -> tuple[Database, str | None]:
+    """Open for writing; after a corrupt file was moved aside, start a fresh one and say so."""
+    try:
+        return open_database(path), None
+    except CorruptDatabaseError as exc:
+        return open_database(path), str(exc)
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+        )
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"Cannot create the data folder {path.parent}: {exc.strerror}") from exc
+        # isolation_level=None: only explicit BEGINs (db.atomic(), BEGIN IMMEDIATE) open transactions.
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _check_readable(db: Database) -> None:
+    db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def applied_migrations(db: Database) -> list[str]:
+    """Names of the migrations recorded in this database."""
+    return [m.name for m in migrations.applied(db)]
+
+
+def _refuse_newer(db: Database, path: Path) -> None:
+    unknown = [name for name in applied_migrations(db) if name not in set(known_migration_names())]
+    if unknown:
+        raise NewerDatabaseError(
+            f"The library {path} was written by a newer version of Inflow (it has schema step "
+            f"'{unknown[-1]}', which this version does not know). Update Inflow to open it; "
+            "the file was not changed."
+        )
+
+
+def _migrate(db: Database, path: Path) -> None:
+    if not migrations.pending(db):
+        return
+    try:
+        # BEGIN IMMEDIATE takes the write lock first, so two processes never migrate at once; each
+        # migration then runs in its own savepoint (sqlite-utils nests atomic() blocks).
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            _refuse_newer(db, path)
+            migrations.apply(db)
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        raise StorageError(f"Cannot prepare the library {path}: {exc}") from exc
+
+
+def schema_state(db: Database) -> str:
+    """One line for `inflow doctor`: how many migrations are applied out of how many known."""
+    applied = applied_migrations(db)
+    return f"{MIGRATION_SET} schema: {len(applied)}/{len(known_migration_names())} migrations applied"

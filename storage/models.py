@@ -1,0 +1,145 @@
+"""Plain data types shared by storage and the UI (the only storage module ui/ may import).
+
+Pure Python: no SQLite, no Qt. Validation that a person should hear about before anything is
+written (empty capture, oversized text) lives here so the capture window and the CLI say the same.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+
+MAX_TEXT_BYTES = 1024 * 1024
+"""The most text one moment may hold (title + body, UTF-8)."""
+
+MAX_TAG_LENGTH = 64
+
+
+class Kind(enum.StrEnum):
+    """What a moment is."""
+
+    RESOURCE = "resource"
+    TIP = "tip"
+    QUESTION = "question"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class DraftError(ValueError):
+    """A draft that cannot be saved as it is; the message is written for the person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What a person typed (or a script passed) before it becomes a moment."""
+
+    kind: Kind = Kind.TIP
+    title: str = ""
+    body: str = ""
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    source_app: str | None = None
+    source_window: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """One stored learning moment."""
+
+    id: str
+    rowid: int
+    kind: Kind
+    title: str
+    body: str
+    url: str | None
+    tags: tuple[str, ...]
+    created_at: str
+    updated_at: str
+    visibility: str = "private"
+    origin: str = "local"
+    source_app: str | None = None
+    source_window: str | None = None
+
+    @property
+    def display_title(self) -> str:
+        """The title, or the first line of the body when there is none."""
+        if self.title.strip():
+            return self.title.strip()
+        first = self.body.strip().splitlines()[0] if self.body.strip() else ""
+        return first[:120] or (self.url or "(untitled)")
+
+
+@dataclass(frozen=True, slots=True)
+class MomentQuery:
+    """What the library lists: everything, or a search, filtered by kind and tag."""
+
+    text: str = ""
+    kind: Kind | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Ranked ids (best first) and the words that matched, for highlighting."""
+
+    rowids: list[int] = field(default_factory=list)
+    terms: tuple[str, ...] = ()
+    truncated: bool = False
+    """True when only the newest matches were ranked (very common terms); see storage.search."""
+
+
+_TAG_SPLIT = re.compile(r"[,\s]+")
+_TAG_INVALID = re.compile(r"[^\w\-.+#/]", re.UNICODE)
+
+
+def normalize_tags(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Tags are lower-case words; '#', spaces and commas separate them; duplicates are dropped."""
+    parts = _TAG_SPLIT.split(raw) if isinstance(raw, str) else [p for t in raw for p in _TAG_SPLIT.split(t)]
+    seen: dict[str, None] = {}
+    for part in parts:
+        tag = _TAG_INVALID.sub("", part.strip().lstrip("#").lower())[:MAX_TAG_LENGTH]
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def clean_text(text: str) -> str:
+    """Drop NUL bytes and lone surrogates (invalid UTF-8 from a clipboard) so SQLite stores real text."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def validate_draft(draft: Draft) -> Draft:
+    """Return the draft cleaned for storage, or raise DraftError with a message for the person."""
+    title = clean_text(draft.title).strip()
+    body = clean_text(draft.body).rstrip()
+    url = clean_text(draft.url).strip() if draft.url else None
+    if not (title or body.strip() or url):
+        raise DraftError("Nothing to save yet: write a title, a note or a link.")
+    size = len(title.encode()) + len(body.encode())
+    if size > MAX_TEXT_BYTES:
+        raise DraftError(
+            f"This moment is too long to save ({size / 1048576:.1f} MiB of text; the limit is 1 MiB). "
+            "Shorten it or save the rest as a file; your text is kept in the draft."
+        )
+    return Draft(
+        kind=Kind(draft.kind),
+        title=title,
+        body=body,
+        url=url or None,
+        tags=normalize_tags(draft.tags),
+        source_app=clean_text(draft.source_app) if draft.source_app else None,
+        source_window=clean_text(draft.source_window) if draft.source_window else None,
+    )

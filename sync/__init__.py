@@ -1,0 +1,1 @@
+"""Everything that talks to a network lives here (sharing arrives with the sync issue)."""

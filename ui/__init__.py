@@ -1,0 +1,1 @@
+"""Widgets only: tray, capture window, library, settings. Emits intents, renders data."""
