@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +75,11 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"Cannot create the data folder {path.parent}: {exc.strerror}") from exc
+        if not os.access(path.parent, os.W_OK):
+            raise StorageError(
+                f"Cannot save to the data folder {path.parent}: it is read-only for you. "
+                "Fix its permissions or start Inflow with --basedir pointing elsewhere."
+            )
         # isolation_level=None: only explicit BEGINs (db.atomic(), BEGIN IMMEDIATE) open transactions.
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

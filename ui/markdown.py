@@ -50,14 +50,35 @@ def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.validateLink = is_safe_url  # type: ignore[method-assign]
 
-    def image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    def image(
+        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
         token = tokens[idx]
         src = str(token.attrGet("src") or "")
         alt = self.renderInlineAsText(token.children or [], options, env) or src
         label = html.escape(f"[image: {alt}]")
         return f'<a href="{html.escape(src)}">{label}</a>' if is_safe_url(src) else label
 
+    def text(
+        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return highlight_html(tokens[idx].content, env.get("terms", ()))
+
+    def code_inline(
+        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return f"<code>{highlight_html(tokens[idx].content, env.get('terms', ()))}</code>"
+
+    def code_block(
+        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return f"<pre><code>{highlight_html(tokens[idx].content, env.get('terms', ()))}</code></pre>\n"
+
     md.add_render_rule("image", image)
+    md.add_render_rule("text", text)
+    md.add_render_rule("code_inline", code_inline)
+    md.add_render_rule("code_block", code_block)
+    md.add_render_rule("fence", code_block)
     return md
 
 
@@ -66,16 +87,7 @@ _MD = _make_parser()
 
 def render_markdown(text: str, highlight: Sequence[str] = ()) -> str:
     """Safe HTML for a QTextBrowser: no raw HTML, no unsafe links, no images, terms highlighted."""
-    terms = tuple(highlight)
-
-    def text_rule(
-        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return highlight_html(tokens[idx].content, env.get("terms", ()))
-
-    if "text" not in _MD.renderer.rules:
-        _MD.add_render_rule("text", text_rule)
-    rendered = _MD.render(text, {"terms": terms})
+    rendered = _MD.render(text, {"terms": tuple(highlight)})
     return nh3.clean(
         rendered,
         tags=_TAGS,
@@ -102,7 +114,7 @@ class SafeTextBrowser(QTextBrowser):
         self.anchorClicked.connect(self._on_self_anchor_clicked)
         self._apply_mark_style()
 
-    def loadResource(self, type: int, name: QUrl) -> Any:  # noqa: A002 (Qt's parameter name)
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
         """Nothing is ever loaded: no images, no style sheets, no files, no network."""
         return None
 

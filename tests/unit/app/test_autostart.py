@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,31 @@ from app.autostart import AutostartError, autostart_path, disable, enable, exec_
 
 
 def unquote_exec(value: str) -> list[str]:
-    """Undo exec_line the way a desktop reads it: string escapes, then the Exec quoting rules."""
-    unescaped = value.replace("\\\\", "\\")
-    # Exec quoting is a subset of POSIX shell double-quoting; %% is a literal percent sign.
-    return [word.replace("%%", "%") for word in shlex.split(unescaped)]
+    """Read an Exec value as a desktop does: string escapes, then the Exec quoting rules, then %%."""
+    text = value.replace("\\\\", "\\")
+    words: list[str] = []
+    word: list[str] | None = None
+    index, quoted = 0, False
+    while index < len(text):
+        char = text[index]
+        if quoted and char == "\\":
+            index += 1
+            assert text[index] in '"`$\\', "only these may be escaped inside quotes"
+            word = [*(word or []), text[index]]
+        elif char == '"':
+            quoted, word = not quoted, word or []
+        elif char == " " and not quoted:
+            if word is not None:
+                words.append("".join(word))
+            word = None
+        else:
+            assert quoted or char not in '"`$\\', f"reserved {char!r} outside quotes"
+            word = [*(word or []), char]
+        index += 1
+    assert not quoted
+    if word is not None:
+        words.append("".join(word))
+    return [w.replace("%%", "%") for w in words]
 
 
 def entry(path: Path) -> dict[str, str]:

@@ -1,0 +1,36 @@
+"""Docs are checked: every command and option of the CLI is documented."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli import build_parser
+
+DOC = (Path(__file__).resolve().parent.parent / "docs" / "CLI.md").read_text()
+
+
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    return [
+        option
+        for action in parser._actions  # argparse offers no public accessor
+        if action.help != argparse.SUPPRESS
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    ]
+
+
+def test_every_global_option_is_documented() -> None:
+    for option in _options(build_parser()):
+        assert f"`{option}" in DOC, option
+
+
+def test_every_command_and_its_options_are_documented() -> None:
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert subparsers.choices
+    for name, sub in subparsers.choices.items():
+        assert f"### `inflow {name}`" in DOC, name
+        section = DOC.split(f"### `inflow {name}`", 1)[1].split("### ", 1)[0]
+        for option in _options(sub):
+            assert option in section, f"{name} {option}"

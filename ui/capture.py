@@ -1,0 +1,352 @@
+"""The capture window: a small window to jot down a learning moment without leaving the flow of work."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QTextOption
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storage.models import MAX_TEXT_BYTES, Draft, DraftError, Kind, normalize_tags, validate_draft
+from ui.icons import app_icon, kind_icon
+from ui.ports import CaptureContext
+from ui.widgets import InlineMessage, last_word_span
+
+DRAFT_DEBOUNCE_MS = 400
+LONG_LINE = 5_000
+"""Pasted lines longer than this switch the body to wrap-anywhere (word wrap is quadratic on them)."""
+
+
+class _BodyEdit(QPlainTextEdit):
+    """The Markdown body; a paste with a huge unbroken line switches to cheap wrapping first."""
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if source.hasText():
+            self.prepare_for(source.text())
+        super().insertFromMimeData(source)
+
+    def prepare_for(self, text: str) -> None:
+        if len(text) > LONG_LINE and max(map(len, text.split("\n"))) > LONG_LINE:
+            self.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+
+
+class CaptureWindow(QWidget):
+    """Capture one moment: kind, title, Markdown body, link and tags.
+
+    Signals:
+        save_requested(Draft): the person asked to save; the draft passed validate_draft().
+        draft_changed(Draft): the text changed (debounced); persist it so a crash loses nothing.
+            Emitted with an empty Draft after mark_saved().
+    """
+
+    save_requested = Signal(object)
+    draft_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("New moment — Inflow")
+        self.setWindowIcon(app_icon())
+        self._default_kind = Kind.TIP
+        self._source_app: str | None = None
+        self._source_window: str | None = None
+        self._saving = False
+        self._restoring = False
+        self._build()
+        self._debounce = QTimer(self, singleShot=True, interval=DRAFT_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        for edit in (self.title_edit, self.url_edit, self.tags_edit):
+            edit.textChanged.connect(self._on_any_edited)
+        self.body_edit.textChanged.connect(self._on_any_edited)
+        self._kinds.idToggled.connect(self._on_kinds_id_toggled)
+        self.title_edit.returnPressed.connect(self.request_save)
+        self.url_edit.returnPressed.connect(self.request_save)
+        self.save_button.clicked.connect(self.request_save)
+        self._install_shortcuts()
+        self.set_kind(self._default_kind)
+        self.resize(520, 440)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self._kinds = QButtonGroup(self)
+        kind_row = QHBoxLayout()
+        kind_row.setSpacing(4)
+        self.kind_buttons: dict[Kind, QToolButton] = {}
+        for number, kind in enumerate(Kind, start=1):
+            button = QToolButton(self)
+            button.setText(kind.label)
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setIcon(kind_icon(kind))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setToolTip(f"{kind.label} (Ctrl+{number})")
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            self._kinds.addButton(button, number)
+            self.kind_buttons[kind] = button
+            kind_row.addWidget(button)
+        kind_row.addStretch(1)
+        self.context_label = QLabel(self)
+        self.context_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.context_label.setEnabled(False)  # the palette's muted text colour
+        kind_row.addWidget(self.context_label, 0, Qt.AlignmentFlag.AlignRight)
+
+        self._build_fields()
+        self.message = InlineMessage(self)
+        self.size_label = QLabel(self)
+        self.size_label.setEnabled(False)
+        self.size_label.hide()
+        keys_hint = QLabel("Ctrl+Enter saves · Esc hides, keeping the draft", self)
+        keys_hint.setEnabled(False)
+        self.save_button = QPushButton("Save", self, default=True, autoDefault=False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(keys_hint)
+        bottom.addStretch(1)
+        bottom.addWidget(self.size_label)
+        bottom.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        layout.addLayout(kind_row)
+        layout.addWidget(self.title_edit)
+        layout.addWidget(self.body_edit, 1)
+        layout.addWidget(self.url_edit)
+        layout.addWidget(self.tags_edit)
+        layout.addWidget(self.message)
+        layout.addLayout(bottom)
+        for first, second in (
+            (self.title_edit, self.body_edit),
+            (self.body_edit, self.url_edit),
+            (self.url_edit, self.tags_edit),
+            (self.tags_edit, self.save_button),
+        ):
+            QWidget.setTabOrder(first, second)
+
+    def _build_fields(self) -> None:
+        self.title_edit = QLineEdit(self, placeholderText="Title — what did you learn?")
+        self.body_edit = _BodyEdit(self)
+        self.body_edit.setPlaceholderText("Notes (Markdown)")
+        self.body_edit.setTabChangesFocus(True)
+        self.url_edit = QLineEdit(self, placeholderText="Link (optional)")
+        self.tags_edit = QLineEdit(self, placeholderText="Tags, separated by commas or spaces")
+        self._tag_model = QStringListModel(self)
+        self.tag_completer = QCompleter(self._tag_model, self)
+        self.tag_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.tag_completer.setWidget(self.tags_edit)
+        self.tag_completer.activated.connect(self._on_tag_completer_activated)
+        self.tags_edit.textEdited.connect(self._on_tags_edit_text_edited)
+
+    def _install_shortcuts(self) -> None:
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.request_save)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.hide)
+        for number, kind in enumerate(Kind, start=1):
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda k=kind: self.set_kind(k))
+
+    # ------------------------------------------------------------------ public API
+    def open_blank(self) -> None:
+        """Show, raise and focus the window at the title, keeping any draft already typed."""
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.title_edit.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def apply_context(self, ctx: CaptureContext) -> None:
+        """Fill empty fields from what was on screen: link, body (selection, else clipboard), source."""
+        if not (self.title_edit.text() or self.body_edit.document().characterCount() > 1):
+            self._source_app, self._source_window = None, None
+        if self._source_app is None and self._source_window is None:
+            self._source_app, self._source_window = ctx.app_name or None, ctx.window_title or None
+            self._update_context_label()
+        text = (ctx.selection or ctx.clipboard or "").strip()
+        url = (ctx.url or "").strip()
+        if not url and text.startswith(("http://", "https://")) and not any(c.isspace() for c in text):
+            url, text = text, ""
+        if url and not self.url_edit.text().strip():
+            self.url_edit.setText(url)
+        if text and self.body_edit.document().isEmpty():
+            if len(text) > MAX_TEXT_BYTES:
+                self.show_hint("The selection is too long to bring in; paste the part you need.")
+            else:
+                self.body_edit.prepare_for(text)
+                self.body_edit.setPlainText(text)
+
+    def restore_draft(self, draft: Draft) -> None:
+        """Put a saved draft back into the fields (does not emit draft_changed)."""
+        self._restoring = True
+        try:
+            self.set_kind(Kind(draft.kind))
+            self.title_edit.setText(draft.title)
+            self.body_edit.prepare_for(draft.body)
+            self.body_edit.setPlainText(draft.body)
+            self.url_edit.setText(draft.url or "")
+            self.tags_edit.setText(", ".join(draft.tags))
+            self._source_app, self._source_window = draft.source_app, draft.source_window
+            self._update_context_label()
+        finally:
+            self._restoring = False
+        self._debounce.stop()
+
+    def current_draft(self) -> Draft:
+        """What the fields hold now (not yet validated)."""
+        checked = self._kinds.checkedId()
+        return Draft(
+            kind=list(Kind)[checked - 1] if checked > 0 else self._default_kind,
+            title=self.title_edit.text(),
+            body=self.body_edit.toPlainText(),
+            url=self.url_edit.text().strip() or None,
+            tags=normalize_tags(self.tags_edit.text()),
+            source_app=self._source_app,
+            source_window=self._source_window,
+        )
+
+    def set_tag_completions(self, tags: list[str]) -> None:
+        """The existing tags offered while typing in the tags field."""
+        self._tag_model.setStringList(list(tags))
+
+    def set_default_kind(self, kind: Kind | str) -> None:
+        """The kind a blank capture starts with; applied now if nothing has been typed yet."""
+        self._default_kind = Kind(kind)
+        if self._is_blank():
+            self.set_kind(self._default_kind)
+
+    def set_kind(self, kind: Kind | str) -> None:
+        """Select Resource, Tip or Question."""
+        self.kind_buttons[Kind(kind)].setChecked(True)
+
+    def mark_saved(self) -> None:
+        """The app stored the moment: clear the fields, hide, and emit an empty draft."""
+        self._set_saving(False)
+        self._restoring = True
+        try:
+            for edit in (self.title_edit, self.url_edit, self.tags_edit):
+                edit.clear()
+            self.body_edit.clear()
+            self.body_edit.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+            self._source_app = self._source_window = None
+            self._update_context_label()
+            self.set_kind(self._default_kind)
+        finally:
+            self._restoring = False
+        self._debounce.stop()
+        self.message.clear()
+        self.size_label.hide()
+        self.hide()
+        self.draft_changed.emit(Draft(kind=self._default_kind))
+
+    def show_error(self, message: str) -> None:
+        """Show a problem inline; all text is kept and the window stays (or comes back) on screen."""
+        self._set_saving(False)
+        self.message.show_error(message)
+        if not self.isVisible():
+            self.open_blank()
+
+    def show_hint(self, message: str) -> None:
+        """Show a neutral hint inline."""
+        self.message.show_hint(message)
+
+    def request_save(self) -> None:
+        """Validate and emit save_requested; a problem is shown inline and nothing is emitted."""
+        if self._saving:
+            return
+        try:
+            draft = validate_draft(self.current_draft())
+        except DraftError as error:
+            self.message.show_error(str(error))
+            return
+        self._flush_draft()
+        self.message.clear()
+        self._set_saving(True)
+        self.save_requested.emit(draft)
+
+    # ------------------------------------------------------------------ internals
+    def _is_blank(self) -> bool:
+        return (
+            not (self.title_edit.text() or self.url_edit.text() or self.tags_edit.text())
+            and self.body_edit.document().isEmpty()
+        )
+
+    def _set_saving(self, saving: bool) -> None:
+        """While the app stores the moment, edits are paused so mark_saved() cannot drop new text."""
+        self._saving = saving
+        for edit in (self.title_edit, self.url_edit, self.tags_edit):
+            edit.setReadOnly(saving)
+        self.body_edit.setReadOnly(saving)
+        self.save_button.setEnabled(not saving)
+        self.save_button.setText("Saving…" if saving else "Save")
+
+    def _update_context_label(self) -> None:
+        parts = [p for p in (self._source_app, self._source_window) if p]
+        text = "from: " + " — ".join(parts) if parts else ""
+        metrics = self.context_label.fontMetrics()
+        self.context_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, 280))
+        self.context_label.setToolTip(text)
+
+    def _flush_draft(self) -> None:
+        self._debounce.stop()
+        self.draft_changed.emit(self.current_draft())
+
+    def _update_size_label(self, draft: Draft) -> None:
+        size = len(draft.title.encode("utf-8", "replace")) + len(draft.body.encode("utf-8", "replace"))
+        if size < MAX_TEXT_BYTES * 0.8:
+            self.size_label.hide()
+            return
+        self.size_label.setText(f"{size / 1024:,.0f} KiB of {MAX_TEXT_BYTES // 1024:,} KiB")
+        self.size_label.setEnabled(size <= MAX_TEXT_BYTES)
+        self.size_label.show()
+
+    def _on_any_edited(self) -> None:
+        if not self._restoring:
+            self._debounce.start()
+
+    def _on_kinds_id_toggled(self, _id: int, checked: bool) -> None:
+        if checked:
+            self._on_any_edited()
+
+    def _on_debounce_timeout(self) -> None:
+        draft = self.current_draft()
+        self._update_size_label(draft)
+        self.draft_changed.emit(draft)
+
+    def _on_tags_edit_text_edited(self, text: str) -> None:
+        start, end = last_word_span(text, self.tags_edit.cursorPosition())
+        prefix = text[start:end].lstrip("#")
+        if not prefix:
+            self._hide_tag_popup()
+            return
+        self.tag_completer.setCompletionPrefix(prefix)
+        if self.tag_completer.completionCount() > 0:
+            self.tag_completer.complete()
+        else:
+            self._hide_tag_popup()
+
+    def _hide_tag_popup(self) -> None:
+        popup = self.tag_completer.popup()
+        if popup is not None:
+            popup.hide()
+
+    def _on_tag_completer_activated(self, tag: str) -> None:
+        text = self.tags_edit.text()
+        start, end = last_word_span(text, self.tags_edit.cursorPosition())
+        new_text = f"{text[:start]}{tag}, {text[end:].lstrip(', ')}"
+        self.tags_edit.setText(new_text)
+        self.tags_edit.setCursorPosition(start + len(tag) + 2)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing hides the window like Esc: the draft stays, and is persisted right away."""
+        self._flush_draft()
+        super().closeEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if self._debounce.isActive():
+            self._flush_draft()
+        super().hideEvent(event)

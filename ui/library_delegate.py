@@ -1,0 +1,119 @@
+"""Paints one library row: kind icon, title with search terms marked, date, and tags."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from storage.models import Moment
+from ui.highlight import mark_colors, split_highlights
+from ui.icons import kind_icon
+from ui.library_model import MOMENT_ROLE, TERMS_ROLE, relative_date
+
+_PAD_X, _PAD_Y, _ICON, _GAP = 8, 6, 16, 8
+
+
+class MomentDelegate(QStyledItemDelegate):
+    """Two lines per moment; every row has the same height so the view can stay uniform and fast."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        metrics = QFontMetrics(option.font)
+        small = QFontMetrics(_small_font(option.font))
+        return QSize(200, 2 * _PAD_Y + metrics.height() + 2 + small.height())
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+
+        moment: Moment | None = index.data(MOMENT_ROLE)
+        terms: tuple[str, ...] = index.data(TERMS_ROLE) or ()
+        palette: QPalette = opt.palette
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        text_color = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        muted = QColor(text_color)
+        muted.setAlphaF(0.65)
+        rect: QRect = opt.rect.adjusted(_PAD_X, _PAD_Y, -_PAD_X, -_PAD_Y)
+        font: QFont = opt.font
+        metrics = QFontMetrics(font)
+        small_font = _small_font(font)
+        small = QFontMetrics(small_font)
+
+        painter.save()
+        painter.setClipRect(opt.rect)
+        line1 = QRect(rect.left(), rect.top(), rect.width(), metrics.height())
+        line2 = QRect(
+            rect.left() + _ICON + _GAP, line1.bottom() + 3, rect.width() - _ICON - _GAP, small.height()
+        )
+        if moment is None:
+            painter.setPen(muted)
+            painter.drawText(line1, Qt.AlignmentFlag.AlignVCenter, "(deleted)")
+            painter.restore()
+            return
+        icon_top = line1.top() + (line1.height() - _ICON) // 2
+        kind_icon(moment.kind).paint(painter, QRect(line1.left(), icon_top, _ICON, _ICON))
+
+        date = relative_date(moment.created_at)
+        painter.setFont(small_font)
+        painter.setPen(muted)
+        date_width = small.horizontalAdvance(date)
+        painter.drawText(line1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, date)
+        tags = "  ".join(f"#{tag}" for tag in moment.tags) or moment.kind.label
+        painter.drawText(
+            line2,
+            Qt.AlignmentFlag.AlignVCenter,
+            small.elidedText(tags, Qt.TextElideMode.ElideRight, line2.width()),
+        )
+
+        painter.setFont(font)
+        title_rect = QRect(
+            line2.left(), line1.top(), line1.width() - _ICON - _GAP - date_width - _GAP, line1.height()
+        )
+        self._paint_title(painter, title_rect, moment.display_title, terms, text_color, metrics, palette)
+        painter.restore()
+
+    def _paint_title(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        title: str,
+        terms: tuple[str, ...],
+        color: QColor,
+        metrics: QFontMetrics,
+        palette: QPalette,
+    ) -> None:
+        mark_bg, mark_fg = mark_colors(palette)
+        x, right = rect.left(), rect.right()
+        for piece, hit in split_highlights(title.replace("\n", " "), terms):
+            width = metrics.horizontalAdvance(piece)
+            if x + width > right:
+                piece = metrics.elidedText(piece, Qt.TextElideMode.ElideRight, max(0, right - x))
+                width = metrics.horizontalAdvance(piece)
+            if hit and piece:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(mark_bg)
+                painter.drawRoundedRect(QRect(x - 1, rect.top(), width + 2, rect.height()), 3, 3)
+            painter.setPen(mark_fg if hit else color)
+            painter.drawText(
+                QRect(x, rect.top(), width + 1, rect.height()), Qt.AlignmentFlag.AlignVCenter, piece
+            )
+            x += width
+            if x >= right:
+                break
+
+
+def _small_font(font: QFont) -> QFont:
+    small = QFont(font)
+    if small.pointSizeF() > 0:
+        small.setPointSizeF(small.pointSizeF() * 0.88)
+    else:
+        small.setPixelSize(max(8, int(small.pixelSize() * 0.88)))
+    return small

@@ -1,0 +1,108 @@
+"""Small shared widgets: inline messages and dismissable bars (instead of modal dialogs)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+
+_TONES = {
+    # tone: (background, light-theme text, dark-theme text)
+    "error": ("rgba(220, 38, 38, 0.12)", "#b91c1c", "#fca5a5"),
+    "hint": ("rgba(127, 127, 127, 0.12)", "", ""),
+    "info": ("rgba(37, 99, 235, 0.12)", "", ""),
+}
+
+
+def _style(widget: QWidget, tone: str) -> str:
+    background, light, dark = _TONES[tone]
+    is_dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    color = (dark if is_dark else light) or widget.palette().color(QPalette.ColorRole.WindowText).name()
+    return f"background-color: {background}; color: {color}; border-radius: 4px;"
+
+
+def last_word_span(text: str, cursor: int) -> tuple[int, int]:
+    """Start and end of the comma/space separated word that ends at the cursor."""
+    start = cursor
+    while start > 0 and text[start - 1] not in ", \t":
+        start -= 1
+    end = cursor
+    while end < len(text) and text[end] not in ", \t":
+        end += 1
+    return start, end
+
+
+class InlineMessage(QLabel):
+    """An inline error or hint under a form; hidden while empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setContentsMargins(8, 6, 8, 6)
+        self.tone = ""
+        self.hide()
+
+    def show_error(self, message: str) -> None:
+        self._show(message, "error")
+
+    def show_hint(self, message: str) -> None:
+        self._show(message, "hint")
+
+    def clear(self) -> None:
+        super().clear()
+        self.tone = ""
+        self.hide()
+
+    def _show(self, message: str, tone: str) -> None:
+        self.tone = tone
+        self.setStyleSheet(_style(self, tone))
+        self.setText(message)
+        self.show()
+
+
+class InlineBar(QFrame):
+    """A dismissable one-line bar with an optional action button (banner, undo, error).
+
+    Signals:
+        action_triggered(): the action button was pressed.
+        dismissed(): the close button was pressed.
+    """
+
+    action_triggered = Signal()
+    dismissed = Signal()
+
+    def __init__(self, tone: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("InlineBar")
+        self._tone = tone
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.action_button = QPushButton(self)
+        self.action_button.hide()
+        self.close_button = QToolButton(self)
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Dismiss")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.action_button)
+        layout.addWidget(self.close_button)
+        self.action_button.clicked.connect(self.action_triggered)
+        self.close_button.clicked.connect(self._on_close_button_clicked)
+        self.setStyleSheet("#InlineBar {" + _style(self, tone) + "} QLabel { background: transparent; }")
+        self.hide()
+
+    def show_message(self, text: str, action: str | None = None) -> None:
+        """Show text, with an action button when an action label is given."""
+        self.label.setText(text)
+        self.action_button.setVisible(action is not None)
+        self.action_button.setText(action or "")
+        self.show()
+
+    def _on_close_button_clicked(self) -> None:
+        self.hide()
+        self.dismissed.emit()
