@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import time
+from types import TracebackType
 
 from app.config import load_config
 from app.instance_client import send_command
@@ -30,6 +31,7 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
     from storage.db import NewerDatabaseError, StorageError, open_database, open_or_recover
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app
+    sys.excepthook = _log_unexpected  # an exception in a slot is logged; the app keeps running
     qapp = QApplication(sys.argv[:1])
     qapp.setApplicationName("Inflow")
     qapp.setApplicationDisplayName("Inflow")
@@ -62,6 +64,10 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
     controller.shutdown()
     server.stop()
     return int(code)
+
+
+def _log_unexpected(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    log.critical("unexpected error", exc_info=(kind, value, tb))
 
 
 def _pid() -> int:

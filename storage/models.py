@@ -68,7 +68,7 @@ class Moment:
         """The title, or the first line of the body when there is none."""
         if self.title.strip():
             return self.title.strip()
-        first = self.body.strip().splitlines()[0] if self.body.strip() else ""
+        first = self.body.lstrip()[:500].partition("\n")[0].strip()
         return first[:120] or (self.url or "(untitled)")
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCompleter,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 from storage.models import MAX_TEXT_BYTES, Draft, DraftError, Kind, normalize_tags, validate_draft
 from ui.icons import app_icon, kind_icon
 from ui.ports import CaptureContext
-from ui.widgets import InlineMessage, last_word_span
+from ui.widgets import InlineMessage, TagCompleter
 
 DRAFT_DEBOUNCE_MS = 400
 LONG_LINE = 5_000
@@ -138,12 +137,7 @@ class CaptureWindow(QWidget):
         self.body_edit.setTabChangesFocus(True)
         self.url_edit = QLineEdit(self, placeholderText="Link (optional)")
         self.tags_edit = QLineEdit(self, placeholderText="Tags, separated by commas or spaces")
-        self._tag_model = QStringListModel(self)
-        self.tag_completer = QCompleter(self._tag_model, self)
-        self.tag_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.tag_completer.setWidget(self.tags_edit)
-        self.tag_completer.activated.connect(self._on_tag_completer_activated)
-        self.tags_edit.textEdited.connect(self._on_tags_edit_text_edited)
+        self.tag_completer = TagCompleter(self.tags_edit)
 
     def _install_shortcuts(self) -> None:
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -211,7 +205,7 @@ class CaptureWindow(QWidget):
 
     def set_tag_completions(self, tags: list[str]) -> None:
         """The existing tags offered while typing in the tags field."""
-        self._tag_model.setStringList(list(tags))
+        self.tag_completer.set_tags(tags)
 
     def set_default_kind(self, kind: Kind | str) -> None:
         """The kind a blank capture starts with; applied now if nothing has been typed yet."""
@@ -316,30 +310,6 @@ class CaptureWindow(QWidget):
         draft = self.current_draft()
         self._update_size_label(draft)
         self.draft_changed.emit(draft)
-
-    def _on_tags_edit_text_edited(self, text: str) -> None:
-        start, end = last_word_span(text, self.tags_edit.cursorPosition())
-        prefix = text[start:end].lstrip("#")
-        if not prefix:
-            self._hide_tag_popup()
-            return
-        self.tag_completer.setCompletionPrefix(prefix)
-        if self.tag_completer.completionCount() > 0:
-            self.tag_completer.complete()
-        else:
-            self._hide_tag_popup()
-
-    def _hide_tag_popup(self) -> None:
-        popup = self.tag_completer.popup()
-        if popup is not None:
-            popup.hide()
-
-    def _on_tag_completer_activated(self, tag: str) -> None:
-        text = self.tags_edit.text()
-        start, end = last_word_span(text, self.tags_edit.cursorPosition())
-        new_text = f"{text[:start]}{tag}, {text[end:].lstrip(', ')}"
-        self.tags_edit.setText(new_text)
-        self.tags_edit.setCursorPosition(start + len(tag) + 2)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing hides the window like Esc: the draft stays, and is persisted right away."""

@@ -77,37 +77,31 @@ class MomentDelegate(QStyledItemDelegate):
         title_rect = QRect(
             line2.left(), line1.top(), line1.width() - _ICON - _GAP - date_width - _GAP, line1.height()
         )
-        self._paint_title(painter, title_rect, moment.display_title, terms, text_color, metrics, palette)
+        _paint_title(painter, title_rect, moment.display_title, terms, color=text_color, palette=palette)
         painter.restore()
 
-    def _paint_title(
-        self,
-        painter: QPainter,
-        rect: QRect,
-        title: str,
-        terms: tuple[str, ...],
-        color: QColor,
-        metrics: QFontMetrics,
-        palette: QPalette,
-    ) -> None:
-        mark_bg, mark_fg = mark_colors(palette)
-        x, right = rect.left(), rect.right()
-        for piece, hit in split_highlights(title.replace("\n", " "), terms):
+
+def _paint_title(
+    painter: QPainter, rect: QRect, title: str, terms: tuple[str, ...], *, color: QColor, palette: QPalette
+) -> None:
+    """Draw the title left to right, marking term matches, eliding what does not fit."""
+    metrics = painter.fontMetrics()
+    mark_bg, mark_fg = mark_colors(palette)
+    x, right = rect.left(), rect.right()
+    for run, hit in split_highlights(title.replace("\n", " "), terms):
+        piece, width = run, metrics.horizontalAdvance(run)
+        if x + width > right:
+            piece = metrics.elidedText(run, Qt.TextElideMode.ElideRight, max(0, right - x))
             width = metrics.horizontalAdvance(piece)
-            if x + width > right:
-                piece = metrics.elidedText(piece, Qt.TextElideMode.ElideRight, max(0, right - x))
-                width = metrics.horizontalAdvance(piece)
-            if hit and piece:
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(mark_bg)
-                painter.drawRoundedRect(QRect(x - 1, rect.top(), width + 2, rect.height()), 3, 3)
-            painter.setPen(mark_fg if hit else color)
-            painter.drawText(
-                QRect(x, rect.top(), width + 1, rect.height()), Qt.AlignmentFlag.AlignVCenter, piece
-            )
-            x += width
-            if x >= right:
-                break
+        if hit and piece:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(mark_bg)
+            painter.drawRoundedRect(QRect(x - 1, rect.top(), width + 2, rect.height()), 3, 3)
+        painter.setPen(mark_fg if hit else color)
+        painter.drawText(QRect(x, rect.top(), width + 1, rect.height()), Qt.AlignmentFlag.AlignVCenter, piece)
+        x += width
+        if x >= right:
+            break
 
 
 def _small_font(font: QFont) -> QFont:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from typing import TypeVar
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QCompleter,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 _TONES = {
     # tone: (background, light-theme text, dark-theme text)
@@ -21,6 +33,21 @@ def _style(widget: QWidget, tone: str) -> str:
     return f"background-color: {background}; color: {color}; border-radius: 4px;"
 
 
+_W = TypeVar("_W", bound=QWidget)
+
+
+def tip(widget: _W, text: str) -> _W:
+    """Set a tooltip and return the widget (keeps construction one line)."""
+    widget.setToolTip(text)
+    return widget
+
+
+def muted(widget: _W) -> _W:
+    """Draw a label in the palette's muted (disabled) text colour."""
+    widget.setEnabled(False)
+    return widget
+
+
 def last_word_span(text: str, cursor: int) -> tuple[int, int]:
     """Start and end of the comma/space separated word that ends at the cursor."""
     start = cursor
@@ -32,6 +59,46 @@ def last_word_span(text: str, cursor: int) -> tuple[int, int]:
     return start, end
 
 
+class TagCompleter(QCompleter):
+    """Completes the tag being typed (the last comma/space separated word) in a tags line edit."""
+
+    def __init__(self, edit: QLineEdit) -> None:
+        super().__init__(edit)
+        self._edit = edit
+        self._model = QStringListModel(self)
+        self.setModel(self._model)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setWidget(edit)
+        self.activated.connect(self._on_self_activated)
+        edit.textEdited.connect(self._on_edit_text_edited)
+
+    def set_tags(self, tags: list[str]) -> None:
+        self._model.setStringList(list(tags))
+
+    def _hide_popup(self) -> None:
+        popup = self.popup()
+        if popup is not None:
+            popup.hide()
+
+    def _on_edit_text_edited(self, text: str) -> None:
+        start, end = last_word_span(text, self._edit.cursorPosition())
+        prefix = text[start:end].lstrip("#")
+        if not prefix:
+            self._hide_popup()
+            return
+        self.setCompletionPrefix(prefix)
+        if self.completionCount() > 0:
+            self.complete()
+        else:
+            self._hide_popup()
+
+    def _on_self_activated(self, tag: str) -> None:
+        text = self._edit.text()
+        start, end = last_word_span(text, self._edit.cursorPosition())
+        self._edit.setText(f"{text[:start]}{tag}, {text[end:].lstrip(', ')}")
+        self._edit.setCursorPosition(start + len(tag) + 2)
+
+
 class InlineMessage(QLabel):
     """An inline error or hint under a form; hidden while empty."""
 
@@ -41,6 +108,7 @@ class InlineMessage(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setContentsMargins(8, 6, 8, 6)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.tone = ""
         self.hide()
 

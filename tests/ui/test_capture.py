@@ -1,0 +1,165 @@
+"""The capture window: keyboard, saving, validation, drafts, context and tag completion."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from storage.models import Draft, Kind
+from ui.capture import CaptureWindow
+from ui.ports import CaptureContext
+
+
+@pytest.fixture
+def window(show_active: Callable[[QWidget], None]) -> CaptureWindow:
+    w = CaptureWindow()
+    show_active(w)
+    w.title_edit.setFocus()
+    return w
+
+
+def test_ctrl_number_switches_kind(window: CaptureWindow, qtbot: QtBot) -> None:
+    for key, kind in ((Qt.Key.Key_1, Kind.RESOURCE), (Qt.Key.Key_3, Kind.QUESTION), (Qt.Key.Key_2, Kind.TIP)):
+        qtbot.keyClick(window.title_edit, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_draft().kind is kind
+
+
+def test_enter_in_title_emits_validated_draft(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.set_kind(Kind.RESOURCE)
+    qtbot.keyClicks(window.title_edit, "  Read the Qt docs ")
+    window.url_edit.setText("https://doc.qt.io")
+    window.tags_edit.setText("#Qt, docs qt")
+    with qtbot.waitSignal(window.save_requested, timeout=1000) as blocker:
+        qtbot.keyClick(window.title_edit, Qt.Key.Key_Return)
+    assert blocker.args == [
+        Draft(kind=Kind.RESOURCE, title="Read the Qt docs", url="https://doc.qt.io", tags=("qt", "docs"))
+    ]
+
+
+def test_ctrl_enter_saves_from_the_body(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.body_edit.setFocus()
+    qtbot.keyClicks(window.body_edit, "a note")
+    with qtbot.waitSignal(window.save_requested, timeout=1000) as blocker:
+        qtbot.keyClick(window.body_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args[0].body == "a note"
+    assert window.body_edit.toPlainText() == "a note"  # nothing is cleared before mark_saved()
+
+
+def test_empty_save_shows_hint_and_does_not_emit(window: CaptureWindow, qtbot: QtBot) -> None:
+    with qtbot.assertNotEmitted(window.save_requested):
+        qtbot.keyClick(window.title_edit, Qt.Key.Key_Return)
+    assert window.message.isVisible()
+    assert "Nothing to save" in window.message.text()
+    assert window.isVisible()
+
+
+def test_huge_paste_is_refused_quickly_and_kept(window: CaptureWindow, qtbot: QtBot) -> None:
+    text = ("lorem ipsum dolor sit amet " * 4 + "\n") * 46_000  # about 5 MB
+    started = time.perf_counter()
+    window.body_edit.setPlainText(text)
+    qtbot.wait(10)
+    with qtbot.assertNotEmitted(window.save_requested):
+        window.request_save()
+    assert time.perf_counter() - started < 3
+    assert "too long" in window.message.text()
+    assert window.body_edit.document().characterCount() - 1 == len(text)
+    qtbot.waitUntil(window.size_label.isVisible, timeout=2000)
+
+
+def test_escape_hides_and_keeps_the_draft(window: CaptureWindow, qtbot: QtBot) -> None:
+    qtbot.keyClicks(window.title_edit, "half a thought")
+    with qtbot.waitSignal(window.draft_changed, timeout=1000) as blocker:
+        qtbot.keyClick(window.title_edit, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+    assert blocker.args[0].title == "half a thought"  # flushed at once on hide
+    window.open_blank()
+    assert window.isVisible()
+    assert window.title_edit.text() == "half a thought"
+
+
+def test_draft_changed_is_debounced(window: CaptureWindow, qtbot: QtBot) -> None:
+    received: list[Draft] = []
+    window.draft_changed.connect(received.append)
+    qtbot.keyClicks(window.title_edit, "abc")
+    assert received == []
+    qtbot.waitUntil(lambda: len(received) == 1, timeout=2000)
+    assert received[0].title == "abc"
+
+
+def test_apply_context_fills_only_empty_fields(window: CaptureWindow) -> None:
+    window.url_edit.setText("https://kept.example")
+    window.apply_context(
+        CaptureContext(
+            selection="selected text", url="https://other.example", app_name="Firefox", window_title="Docs"
+        )
+    )
+    draft = window.current_draft()
+    assert draft.url == "https://kept.example"
+    assert draft.body == "selected text"
+    assert (draft.source_app, draft.source_window) == ("Firefox", "Docs")
+    assert "Firefox — Docs" in window.context_label.toolTip()
+    window.apply_context(CaptureContext(clipboard="clipboard text"))
+    assert window.current_draft().body == "selected text"
+
+
+def test_apply_context_takes_a_copied_link_as_url(window: CaptureWindow) -> None:
+    window.apply_context(CaptureContext(clipboard="https://example.org/page"))
+    assert window.current_draft().url == "https://example.org/page"
+    assert window.current_draft().body == ""
+
+
+def test_tag_completion_offers_existing_tags(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.set_tag_completions(["python", "pyside", "qt"])
+    window.tags_edit.setFocus()
+    qtbot.keyClicks(window.tags_edit, "qt, py")
+    completer = window.tag_completer
+    assert completer.completionPrefix() == "py"
+    model = completer.completionModel()
+    offered = {model.index(i, 0).data() for i in range(model.rowCount())}
+    assert offered == {"python", "pyside"}
+    completer.activated.emit("python")
+    assert window.tags_edit.text() == "qt, python, "
+
+
+def test_nul_bytes_are_stripped_before_saving(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.title_edit.setText("a\x00b")
+    window.body_edit.setPlainText("c\x00d")
+    with qtbot.waitSignal(window.save_requested, timeout=1000) as blocker:
+        window.request_save()
+    assert (blocker.args[0].title, blocker.args[0].body) == ("ab", "cd")
+
+
+def test_mark_saved_clears_hides_and_emits_empty_draft(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.set_default_kind(Kind.QUESTION)
+    window.title_edit.setText("done")
+    window.request_save()
+    assert window.title_edit.isReadOnly()  # no edits while the app stores it
+    with qtbot.waitSignal(window.draft_changed, timeout=1000) as blocker:
+        window.mark_saved()
+    assert blocker.args == [Draft(kind=Kind.QUESTION)]
+    assert not window.isVisible()
+    assert window.current_draft().title == ""
+    assert not window.title_edit.isReadOnly()
+
+
+def test_show_error_keeps_text_and_allows_retry(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.title_edit.setText("keep me")
+    window.request_save()
+    window.show_error("The disk is full.")
+    assert window.message.text() == "The disk is full."
+    assert window.title_edit.text() == "keep me"
+    with qtbot.waitSignal(window.save_requested, timeout=1000):
+        window.request_save()
+
+
+def test_restore_draft_round_trips(window: CaptureWindow) -> None:
+    draft = Draft(
+        kind=Kind.RESOURCE, title="t", body="b", url="https://x.org", tags=("a", "b"), source_app="Term"
+    )
+    window.restore_draft(draft)
+    assert window.current_draft() == draft

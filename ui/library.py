@@ -1,0 +1,349 @@
+"""The library window: search, filter, read, edit and delete moments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storage.models import Draft, Kind, Moment, MomentQuery
+from ui.icons import app_icon
+from ui.library_delegate import MomentDelegate
+from ui.library_detail import DetailPane
+from ui.library_model import MomentListModel
+from ui.ports import LibrarySource
+from ui.widgets import InlineBar, tip
+
+SEARCH_DEBOUNCE_MS = 150
+UNDO_TIMEOUT_MS = 15_000
+_KIND_FILTERS = (
+    ("All kinds", None),
+    ("Resources", Kind.RESOURCE),
+    ("Tips", Kind.TIP),
+    ("Questions", Kind.QUESTION),
+)
+
+
+class LibraryWindow(QMainWindow):
+    """Every moment, newest first, with search as you type, filters, a detail pane, edit and delete.
+
+    Signals:
+        edit_requested(str, Draft): the person saved an edit of the moment with this id (validated).
+        delete_requested(list[str]): the person deleted these moments.
+        undelete_requested(list[str]): the person undid the last delete.
+        new_moment_requested(): the person asked for the capture window.
+        settings_requested(): the person asked for the settings.
+    """
+
+    edit_requested = Signal(str, object)
+    delete_requested = Signal(list)
+    undelete_requested = Signal(list)
+    new_moment_requested = Signal()
+    settings_requested = Signal()
+
+    def __init__(self, source: LibrarySource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Library — Inflow")
+        self.setWindowIcon(app_icon())
+        self._source = source
+        self._hotkey = "Ctrl+Alt+J"
+        self._deleted_ids: list[str] = []
+        self._pending_edit: tuple[str, Draft] | None = None
+        self.model = MomentListModel(source, self)
+        self._build()
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self._undo_timer = QTimer(self, singleShot=True, interval=UNDO_TIMEOUT_MS)
+        self._undo_timer.timeout.connect(self.undo_bar.hide)
+        self._connect()
+        self._install_shortcuts()
+        self.resize(980, 640)
+        self.refresh()
+
+    def _build_top_row(self) -> QHBoxLayout:
+        self.search_edit = QLineEdit(self, placeholderText="Search (Ctrl+F)", clearButtonEnabled=True)
+        self.kind_combo = tip(QComboBox(self), "Show one kind of moment")
+        for label, kind in _KIND_FILTERS:
+            self.kind_combo.addItem(label, kind.value if kind else None)
+        self.tag_combo = tip(QComboBox(self), "Show moments with this tag")
+        self.tag_combo.setMinimumContentsLength(10)
+        self.tag_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.new_button = tip(QPushButton("New moment", self), "Capture a new moment (Ctrl+N)")
+        self.settings_button = tip(QPushButton("Settings…", self), "Settings (Ctrl+,)")
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.kind_combo)
+        top.addWidget(self.tag_combo)
+        top.addSpacing(12)
+        top.addWidget(self.new_button)
+        top.addWidget(self.settings_button)
+        return top
+
+    def _build(self) -> None:
+        top = self._build_top_row()
+        self.banner = InlineBar("info", self)
+        self.error_bar = InlineBar("error", self)
+        self.undo_bar = InlineBar("hint", self)
+
+        self.list_view = QListView(self)
+        self.list_view.setModel(self.model)
+        self.list_view.setItemDelegate(MomentDelegate(self.list_view))
+        self.list_view.setUniformItemSizes(True)  # O(1) layout for 100k rows
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.empty_label = QLabel(self)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setMargin(24)
+        self.list_stack = QStackedWidget(self)
+        self.list_stack.addWidget(self.list_view)
+        self.list_stack.addWidget(self.empty_label)
+        self.detail = DetailPane(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.list_stack)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(10, 10, 10, 6)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        for bar in (self.banner, self.error_bar, self.undo_bar):
+            layout.addWidget(bar)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.count_label = QLabel(self)
+        self.count_label.setContentsMargins(6, 0, 0, 0)
+        self.statusBar().addWidget(self.count_label)
+        self.statusBar().setSizeGripEnabled(False)
+
+    def _connect(self) -> None:
+        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.kind_combo.currentIndexChanged.connect(self.refresh)
+        self.tag_combo.activated.connect(self.refresh)
+        self.new_button.clicked.connect(self.new_moment_requested)
+        self.settings_button.clicked.connect(self.settings_requested)
+        self.undo_bar.action_triggered.connect(self.undo_delete)
+        self.list_view.selectionModel().currentChanged.connect(self._on_selection_current_changed)
+        self.detail.edit_saved.connect(self._on_detail_edit_saved)
+        self.detail.delete_clicked.connect(self.delete_selected)
+        self.detail.editing_changed.connect(self._on_detail_editing_changed)
+        self.detail.browser.link_activated.connect(self._on_browser_link_activated)
+
+    def _install_shortcuts(self) -> None:
+        for keys, slot in (
+            (QKeySequence.StandardKey.Find, self.focus_search),
+            ("Ctrl+L", self.focus_search),
+            ("Ctrl+N", self.new_moment_requested.emit),
+            ("Ctrl+,", self.settings_requested.emit),
+            ("Ctrl+W", self.close),
+            ("Esc", self._on_escape),
+            ("Ctrl+Z", self.undo_delete),
+            ("Ctrl+Return", self.detail.save_edit),
+            ("Ctrl+Enter", self.detail.save_edit),
+            ("F2", self.edit_current),
+        ):
+            _shortcut(keys, self, slot, Qt.ShortcutContext.WindowShortcut)
+        for keys, slot in (
+            ("Return", self.edit_current),
+            ("Enter", self.edit_current),
+            ("Del", self.delete_selected),
+        ):
+            _shortcut(keys, self.list_view, slot, Qt.ShortcutContext.WidgetShortcut)
+        _shortcut("Down", self.search_edit, self.list_view.setFocus, Qt.ShortcutContext.WidgetShortcut)
+
+    # ------------------------------------------------------------------ public API
+    def current_query(self) -> MomentQuery:
+        """The query the search box and filters describe."""
+        kind = self.kind_combo.currentData()
+        tag = self.tag_combo.currentData()
+        return MomentQuery(text=self.search_edit.text().strip(), kind=Kind(kind) if kind else None, tag=tag)
+
+    def refresh(self) -> None:
+        """Re-query the source and the tags, keeping the selected moment (or its row) when possible."""
+        self._search_timer.stop()
+        self._pending_edit = None
+        current = self.list_view.currentIndex()
+        selected = self.model.moment_at(current.row()) if current.isValid() else None
+        self._reload_tags()
+        query = self.current_query()
+        result = self._source.query(query)
+        self.model.set_result(result)
+        row = self.model.row_of_rowid(selected.rowid) if selected else -1
+        if row < 0 and current.isValid():
+            row = min(current.row(), self.model.rowCount() - 1)
+        self._update_empty_state(query, truncated=result.truncated)
+        if row >= 0:
+            self._select_row(row)
+        else:
+            self.detail.show_moment(None)
+
+    def select_moment(self, moment_id: str) -> None:
+        """Select and show a moment if the current list holds it."""
+        row = self.model.row_of_id(moment_id)
+        if row >= 0:
+            self._select_row(row)
+
+    def show_error(self, msg: str) -> None:
+        """Show a problem in an inline bar; a failed edit goes back into the editor, nothing is lost."""
+        if self._pending_edit is not None:
+            moment_id, draft = self._pending_edit
+            self._pending_edit = None
+            if self.detail.moment is not None and self.detail.moment.id == moment_id:
+                self.detail.begin_edit(draft)
+                self.detail.show_edit_error(msg)
+                return
+        self.error_bar.show_message(msg)
+
+    def set_banner(self, text: str | None) -> None:
+        """Show (or with None hide) a dismissable information banner."""
+        if text:
+            self.banner.show_message(text)
+        else:
+            self.banner.hide()
+
+    def set_hotkey_hint(self, hotkey: str) -> None:
+        """The capture hotkey named in the empty-library message."""
+        self._hotkey = hotkey
+        self._update_empty_state(self.current_query(), truncated=False)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def edit_current(self) -> None:
+        if self.detail.moment is not None and not self.detail.is_editing:
+            self.detail.begin_edit()
+
+    def delete_selected(self) -> None:
+        """Delete the selected moments; an inline bar offers Undo (also Ctrl+Z)."""
+        rows = sorted(i.row() for i in self.list_view.selectionModel().selectedRows())
+        moments = [m for m in (self.model.moment_at(r) for r in rows) if m is not None]
+        if not moments and self.detail.moment is not None:
+            moments = [self.detail.moment]
+        if not moments:
+            return
+        self._deleted_ids = [m.id for m in moments]
+        title = moments[0].display_title
+        title = title if len(title) <= 40 else title[:39] + "…"
+        text = f"Deleted “{title}”." if len(moments) == 1 else f"Deleted {len(moments)} moments."
+        self.undo_bar.show_message(text, "Undo (Ctrl+Z)")
+        self._undo_timer.start()
+        self.delete_requested.emit(list(self._deleted_ids))
+
+    def undo_delete(self) -> None:
+        """Bring back the moments deleted last (while the undo bar is showing)."""
+        if not self._deleted_ids or not self.undo_bar.isVisible():
+            return
+        ids, self._deleted_ids = self._deleted_ids, []
+        self.undo_bar.hide()
+        self.undelete_requested.emit(ids)
+
+    # ------------------------------------------------------------------ internals
+    def _reload_tags(self) -> None:
+        current = self.tag_combo.currentData()
+        self.tag_combo.blockSignals(True)
+        self.tag_combo.clear()
+        self.tag_combo.addItem("All tags", None)
+        tags = self._source.tags()
+        for tag in tags:
+            self.tag_combo.addItem(f"#{tag}", tag)
+        self.detail.tag_completer.set_tags(tags)
+        self.tag_combo.setCurrentIndex(max(0, self.tag_combo.findData(current)) if current else 0)
+        self.tag_combo.blockSignals(False)
+
+    def _update_empty_state(self, query: MomentQuery, *, truncated: bool) -> None:
+        count = self.model.rowCount()
+        filtered = bool(query.text or query.kind or query.tag)
+        if count:
+            note = " (the newest matches)" if truncated else ""
+            self.count_label.setText(f"{count:,} moment{'s' if count != 1 else ''}{note}")
+            self.list_stack.setCurrentIndex(0)
+            self.detail.placeholder.setText("Select a moment to see it here.")
+            return
+        self.count_label.setText("")
+        self.detail.placeholder.setText("")
+        if filtered:
+            what = f"“{query.text}”" if query.text else "these filters"
+            self.empty_label.setText(f"No moments match {what}.\n\nTry fewer words or another filter.")
+        else:
+            self.empty_label.setText(
+                "Your library is empty.\n\n"
+                f"Press {self._hotkey} anywhere to capture a learning moment,\nor Ctrl+N here."
+            )
+        self.list_stack.setCurrentIndex(1)
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.list_view.selectionModel().setCurrentIndex(index, flags)
+        self.list_view.scrollTo(index)
+        self._show_row(row)
+
+    def _show_row(self, row: int) -> None:
+        moment: Moment | None = self.model.moment_at(row)
+        self.detail.show_moment(moment, self.model.terms)
+
+    def _on_escape(self) -> None:
+        if self.detail.is_editing:
+            self.detail.request_cancel()
+        elif self.search_edit.text():
+            self.search_edit.clear()
+        else:
+            self.close()
+
+    def _on_search_edit_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_selection_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._show_row(current.row())
+
+    def _on_detail_edit_saved(self, moment_id: str, draft: Draft) -> None:
+        self._pending_edit = (moment_id, draft)
+        self.edit_requested.emit(moment_id, draft)
+
+    def _on_detail_editing_changed(self, editing: bool) -> None:
+        """While editing, the list is locked so another selection cannot drop the edit."""
+        self.list_view.setEnabled(not editing)
+        if not editing:
+            self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_browser_link_activated(self, url: QUrl) -> None:
+        QDesktopServices.openUrl(url)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing hides the window; an edit in progress stays in the editor for next time."""
+        self.error_bar.hide()
+        super().closeEvent(event)
+
+
+def _shortcut(
+    keys: str | QKeySequence.StandardKey,
+    parent: QWidget,
+    slot: Callable[[], object],
+    context: Qt.ShortcutContext,
+) -> QShortcut:
+    shortcut = QShortcut(QKeySequence(keys), parent)
+    shortcut.setContext(context)
+    shortcut.activated.connect(slot)
+    return shortcut

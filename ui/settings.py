@@ -1,0 +1,156 @@
+"""The settings dialog: capture hotkey, start at login, default kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storage.models import Kind
+from ui.icons import app_icon, kind_icon
+from ui.widgets import InlineMessage, muted
+
+DEFAULT_HOTKEY = "Ctrl+Alt+J"
+MANAGED = "Managed by your organization"
+
+
+class SettingsDialog(QDialog):
+    """Edits the settings; the app applies them and answers with accept_applied() or an error.
+
+    Signals:
+        apply_requested(dict): OK or Apply was pressed; keys `hotkey` (PortableText, e.g. "Ctrl+Alt+J"),
+            `autostart` (bool) and `default_kind` (str). After OK the dialog closes on accept_applied().
+    """
+
+    apply_requested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings — Inflow")
+        self.setWindowIcon(app_icon())
+        self._close_when_applied = False
+        self.hotkey_edit = QKeySequenceEdit(self)
+        self.hotkey_edit.setMaximumSequenceLength(1)
+        self.hotkey_edit.setClearButtonEnabled(True)
+        self.reset_button = QPushButton(f"Reset to {DEFAULT_HOTKEY}", self)
+        self.hotkey_error = InlineMessage(self)
+        self.autostart_check = QCheckBox("Start Inflow when I log in", self)
+        self.kind_combo = QComboBox(self)
+        for kind in Kind:
+            self.kind_combo.addItem(kind_icon(kind), kind.label, kind.value)
+        self.locked_labels = {
+            key: muted(QLabel(MANAGED, self)) for key in ("hotkey", "autostart", "default_kind")
+        }
+        for label in self.locked_labels.values():
+            label.hide()
+
+        hotkey_row = QHBoxLayout()
+        hotkey_row.addWidget(self.hotkey_edit, 1)
+        hotkey_row.addWidget(self.reset_button)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        hotkey_label = QLabel("Capture &hotkey:", self)
+        hotkey_label.setBuddy(self.hotkey_edit)
+        form.addRow(hotkey_label, hotkey_row)
+        form.addRow(self.hotkey_error)
+        form.addRow("", muted(QLabel("Press it anywhere to open the capture window.", self)))
+        form.addRow("", self.locked_labels["hotkey"])
+        form.addRow("", self.autostart_check)
+        form.addRow("", self.locked_labels["autostart"])
+        form.addRow("New moments are &a:", self.kind_combo)
+        form.addRow("", self.locked_labels["default_kind"])
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply,
+            self,
+        )
+        self.buttons = buttons
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        self.hotkey_edit.keySequenceChanged.connect(self._on_hotkey_edit_key_sequence_changed)
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
+        if apply_button is not None:
+            apply_button.clicked.connect(self._on_apply_clicked)
+        self.setMinimumWidth(460)
+
+    def load(self, values: dict[str, Any]) -> None:
+        """Show the current settings (missing keys keep their defaults)."""
+        self.hotkey_edit.setKeySequence(QKeySequence(str(values.get("hotkey", DEFAULT_HOTKEY))))
+        self.autostart_check.setChecked(bool(values.get("autostart", False)))
+        index = self.kind_combo.findData(str(values.get("default_kind", Kind.TIP.value)))
+        self.kind_combo.setCurrentIndex(max(0, index))
+        self.hotkey_error.clear()
+
+    def values(self) -> dict[str, Any]:
+        """What the dialog holds now, in the shape apply_requested carries."""
+        return {
+            "hotkey": self.hotkey_edit.keySequence().toString(QKeySequence.SequenceFormat.PortableText),
+            "autostart": self.autostart_check.isChecked(),
+            "default_kind": str(self.kind_combo.currentData()),
+        }
+
+    def set_locked(self, keys: set[str]) -> None:
+        """Disable the settings an administrator manages and say so."""
+        widgets: dict[str, list[QWidget]] = {
+            "hotkey": [self.hotkey_edit, self.reset_button],
+            "autostart": [self.autostart_check],
+            "default_kind": [self.kind_combo],
+        }
+        for key, group in widgets.items():
+            for widget in group:
+                widget.setEnabled(key not in keys)
+            self.locked_labels[key].setVisible(key in keys)
+
+    def show_hotkey_error(self, msg: str) -> None:
+        """Say why the hotkey cannot be used; the dialog stays open to pick another one."""
+        self._close_when_applied = False
+        self.hotkey_error.show_error(msg)
+        self.hotkey_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def accept_applied(self) -> None:
+        """The app applied the settings: close after OK (after Apply, stay open)."""
+        self.hotkey_error.clear()
+        if self._close_when_applied:
+            self._close_when_applied = False
+            self.accept()
+
+    def _request(self, close: bool) -> None:
+        if self.hotkey_edit.keySequence().isEmpty():
+            self.show_hotkey_error(f"Choose a key combination, e.g. {DEFAULT_HOTKEY}.")
+            return
+        self._close_when_applied = close
+        self.apply_requested.emit(self.values())
+
+    def _on_buttons_accepted(self) -> None:
+        self._request(close=True)
+
+    def _on_apply_clicked(self) -> None:
+        self._request(close=False)
+
+    def _on_reset_button_clicked(self) -> None:
+        self.hotkey_edit.setKeySequence(QKeySequence(DEFAULT_HOTKEY))
+
+    def _on_hotkey_edit_key_sequence_changed(self, _sequence: QKeySequence) -> None:
+        self.hotkey_error.clear()
