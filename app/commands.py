@@ -13,7 +13,7 @@ from typing import Any
 
 from app.cli import CliError
 from app.instance_client import InstanceError, send_command
-from app.paths import Paths
+from app.paths import Paths, launch_command
 
 START_WAIT_S = 15.0
 
@@ -182,9 +182,7 @@ def open_capture_window(paths: Paths, *, json_logging: bool) -> int:
 
 
 def _spawn_app(paths: Paths, extra: list[str], *, json_logging: bool) -> None:
-    command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
-    if paths.basedir is not None:
-        command += ["--basedir", str(paths.basedir)]
+    command = launch_command(paths)
     if json_logging:
         command.append("--json-logging")
     subprocess.Popen(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
@@ -15,10 +16,10 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
-from app.config import Config, save_settings
+from app.config import Config, Value, save_settings
 from app.drafts import clear_draft, load_draft, save_draft
 from app.library_source import DatabaseLibrarySource
-from app.paths import Paths
+from app.paths import Paths, launch_command
 from app.writer import StorageWriter, WriteRequest, WriteResult
 from storage.export import moment_to_dict
 from storage.models import Draft, DraftError, Kind, Moment, validate_draft
@@ -34,10 +35,9 @@ class AppController(QObject):
         self, qapp: QApplication, paths: Paths, config: Config, db: Database, read_db: Database
     ) -> None:
         super().__init__()
+        from app.hotkey import create_hotkey_backend
         from ui.capture import CaptureWindow
         from ui.tray import Tray
-
-        from app.hotkey import create_hotkey_backend
 
         self._qapp = qapp
         self._paths = paths
@@ -197,16 +197,20 @@ class AppController(QObject):
     def _on_settings_apply_requested(self, values: dict[str, Any]) -> None:
         old_hotkey = self._config.get_str("hotkey")
         new_hotkey = str(values.get("hotkey", old_hotkey))
-        if new_hotkey != old_hotkey or self._hotkey_problem:
-            if not self._register_hotkey(new_hotkey):
-                self._settings.show_hotkey_error(self._hotkey_problem or "")
-                self._register_hotkey(old_hotkey)
-                return
+        hotkey_changed = new_hotkey != old_hotkey or self._hotkey_problem is not None
+        if hotkey_changed and not self._register_hotkey(new_hotkey):
+            self._settings.show_hotkey_error(self._hotkey_problem or "")
+            self._register_hotkey(old_hotkey)
+            return
+        from app.autostart import AutostartError
+
         try:
             self._apply_autostart(bool(values.get("autostart", False)))
-            changes = {k: values[k] for k in ("hotkey", "autostart", "default_kind") if k in values}
+            changes: dict[str, Value] = {
+                k: values[k] for k in ("hotkey", "autostart", "default_kind") if k in values
+            }
             save_settings(self._paths, changes)
-        except OSError as exc:
+        except (OSError, AutostartError) as exc:
             self._tell(f"Could not save the settings: {exc}")
             return
         self._config.values.update(changes)
@@ -216,9 +220,9 @@ class AppController(QObject):
     def _apply_autostart(self, enabled: bool) -> None:
         from app import autostart
 
-        config_home = autostart.xdg_config_home()
+        config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
         if enabled:
-            autostart.enable(config_home, autostart.launch_command(self._paths.basedir))
+            autostart.enable(config_home, launch_command(self._paths))
         elif autostart.is_enabled(config_home):
             autostart.disable(config_home)
 
@@ -282,3 +286,4 @@ class AppController(QObject):
             self._notifier = Notifier()
         if not self._notifier.notify(summary, body):
             self._tray.show_message(summary, body)
+

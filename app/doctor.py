@@ -82,9 +82,10 @@ def format_report(report: dict[str, Any]) -> str:
     for key, value in report["paths"].items():
         if key == "database_bytes":
             continue
+        shown = value if value is not None else "(default user folders)"
         if key == "database" and report["paths"]["database_bytes"] is not None:
-            value = f"{value} ({report['paths']['database_bytes'] / 1048576:.1f} MiB)"
-        lines.append(f"  {key:<9} {value if value is not None else '(default user folders)'}")
+            shown = f"{value} ({report['paths']['database_bytes'] / 1048576:.1f} MiB)"
+        lines.append(f"  {key:<9} {shown}")
     lines.append(f"Running:  {'yes' if report['running'] else 'no'}")
     lines.append(f"Hotkey:   {report['hotkey']}")
     problems = report["config_problems"]

@@ -25,10 +25,10 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
         log.warning("config: %s", problem)
 
     from PySide6.QtWidgets import QApplication, QMessageBox
-    from ui.icons import app_icon
 
     from app.instance_server import InstanceServer
     from storage.db import NewerDatabaseError, StorageError, open_database, open_or_recover
+    from ui.icons import app_icon
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app
     sys.excepthook = _log_unexpected  # an exception in a slot is logged; the app keeps running

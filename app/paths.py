@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,3 +99,11 @@ def _runtime_dir() -> Path:
 def ensure_private_dir(path: Path) -> None:
     """Create a folder only this user can enter (for sockets and locks)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def launch_command(paths: Paths) -> list[str]:
+    """How to start this Inflow again (frozen bundle or source), with its basedir."""
+    command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
+    if paths.basedir is not None:
+        command += ["--basedir", str(paths.basedir)]
+    return command

@@ -36,8 +36,9 @@ def check_qt(paths: Paths) -> tuple[str, str]:
     from PySide6.QtCore import qVersion
     from PySide6.QtGui import QGuiApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-    return "ok", f"Qt {qVersion()}: platform plugin '{app.platformName()}' loaded"
+    if QGuiApplication.instance() is None:
+        QGuiApplication(sys.argv[:1])
+    return "ok", f"Qt {qVersion()}: platform plugin '{QGuiApplication.platformName()}' loaded"
 
 
 def check_resources(paths: Paths) -> tuple[str, str]:
@@ -80,7 +81,10 @@ def run_self_test(paths: Paths) -> int:
         try:
             status, message = check(paths)
         except Exception as exc:
-            status, message = "failed", f"{check.__name__.removeprefix('check_')}: {type(exc).__name__}: {exc}"
+            status, message = (
+                "failed",
+                f"{check.__name__.removeprefix('check_')}: {type(exc).__name__}: {exc}",
+            )
         failed = failed or status == "failed"
         print(f"{status:<8} {message}")
     print("self-test: " + ("FAILED" if failed else "passed"))

@@ -30,9 +30,20 @@ MB = 1e6
 def build(dist: Path, work: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [str(BIN / "pyinstaller"), "--noconfirm", "--log-level", "WARN", "--distpath", str(dist),
-         "--workpath", str(work), "build.spec"],
-        cwd=ROOT, check=True, timeout=900,
+        [
+            str(BIN / "pyinstaller"),
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(work),
+            "build.spec",
+        ],
+        cwd=ROOT,
+        check=True,
+        timeout=900,
     )
     return time.perf_counter() - start
 

@@ -25,7 +25,8 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 def summary(samples: list[float]) -> str:
-    return f"median {statistics.median(samples):.2f} ms, p95 {percentile(samples, 0.95):.2f} ms (n={len(samples)})"
+    median = statistics.median(samples)
+    return f"median {median:.2f} ms, p95 {percentile(samples, 0.95):.2f} ms (n={len(samples)})"
 
 
 def time_ms(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -54,15 +55,25 @@ def synthetic_library(path: Path, count: int, seed: int = 7) -> Database:
             words.insert(rng.randrange(len(words)), SECOND)
         title = " ".join(rng.choices(WORDS, k=rng.randint(3, 8)))
         stamp = f"2026-{1 + i * 12 // count:02d}-01T00:00:{i % 60:02d}.{i % 1000:03d}Z"
-        rows.append((f"id-{i:08d}", rng.choice(["resource", "tip", "question"]), title, " ".join(words),
-                     json.dumps(rng.sample(["git", "python", "k8s", "sql", "ux"], k=rng.randint(0, 2))),
-                     stamp, stamp))
+        rows.append(
+            (
+                f"id-{i:08d}",
+                rng.choice(["resource", "tip", "question"]),
+                title,
+                " ".join(words),
+                json.dumps(rng.sample(["git", "python", "k8s", "sql", "ux"], k=rng.randint(0, 2))),
+                stamp,
+                stamp,
+            )
+        )
     with db.atomic():
         db.conn.executemany(
-            "INSERT INTO moments (id, kind, title, body, tags, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO moments (id, kind, title, body, tags, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         db.execute(
-            "INSERT INTO moment_tags (moment_rowid, tag) SELECT moments.rowid, value FROM moments, json_each(tags)"
+            "INSERT INTO moment_tags (moment_rowid, tag) "
+            "SELECT moments.rowid, value FROM moments, json_each(tags)"
         )
     return db

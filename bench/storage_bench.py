@@ -16,7 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.common import COMMON, RARE, SECOND, summary, synthetic_library, time_ms
+from bench.common import COMMON, RARE, SECOND, percentile, summary, synthetic_library, time_ms
 from storage.db import open_database
 from storage.models import Draft, Kind, MomentQuery
 from storage.moments import add_moment
@@ -25,7 +25,9 @@ from storage.search import search
 
 def bench_save(path: Path, repeat: int) -> None:
     db = open_database(path)
-    draft = Draft(kind=Kind.TIP, title="Benchmark save", body="A short tip about rebasing " * 10, tags=("git",))
+    draft = Draft(
+        kind=Kind.TIP, title="Benchmark save", body="A short tip about rebasing " * 10, tags=("git",)
+    )
     ours = time_ms(lambda: add_moment(db, draft), repeat)
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("PRAGMA journal_mode = WAL")
@@ -45,7 +47,7 @@ def bench_save(path: Path, repeat: int) -> None:
     floor = time_ms(bare_insert, repeat)
     print(f"save one moment incl. FTS   inflow: {summary(ours)}")
     print(f"                            bare sqlite3: {summary(floor)}")
-    print(f"                            ratio (p95): {sorted(ours)[int(0.95 * (repeat - 1))] / sorted(floor)[int(0.95 * (repeat - 1))]:.2f}")
+    print(f"                            ratio (p95): {percentile(ours, 0.95) / percentile(floor, 0.95):.2f}")
 
 
 def bench_search(path: Path, repeat: int) -> None:
@@ -60,7 +62,9 @@ def bench_search(path: Path, repeat: int) -> None:
     ]:
         typing = label.startswith("common prefix")
         fts_text = f'"{text}"*' if typing else text
-        matches = raw.execute("SELECT count(*) FROM moments_fts WHERE moments_fts MATCH ?", [fts_text]).fetchone()[0]
+        matches = raw.execute(
+            "SELECT count(*) FROM moments_fts WHERE moments_fts MATCH ?", [fts_text]
+        ).fetchone()[0]
         # A trailing space means whole words, as after typing them; without it the last word is a prefix.
         query = MomentQuery(text=text if typing else text + " ")
         ours = time_ms(lambda q=query: search(db, q, limit=50), repeat)
@@ -70,7 +74,7 @@ def bench_search(path: Path, repeat: int) -> None:
             ).fetchall(),
             repeat,
         )
-        ratio = sorted(ours)[int(0.95 * (repeat - 1))] / sorted(floor)[int(0.95 * (repeat - 1))]
+        ratio = percentile(ours, 0.95) / percentile(floor, 0.95)
         print(f"search {label}: {matches} of {total} match ({100 * matches / total:.0f} %)")
         print(f"    inflow:           {summary(ours)}")
         print(f"    raw FTS5 ranking: {summary(floor)}   ratio (p95) {ratio:.2f}")

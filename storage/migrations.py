@@ -84,7 +84,7 @@ def _v1_moments_and_search(db: Database) -> None:
         CREATE TRIGGER moments_fts_delete AFTER DELETE ON moments BEGIN
             DELETE FROM moments_fts WHERE rowid = old.rowid;
         END;
-        """
+        """,
     )
 
 

@@ -74,8 +74,15 @@ def update_moment(db: Database, moment_id: str, draft: Draft) -> Moment:
         db.execute(
             "UPDATE moments SET kind = ?, title = ?, body = ?, url = ?, tags = ?, updated_at = ? "
             "WHERE rowid = ?",
-            [clean.kind.value, clean.title, clean.body, clean.url, json.dumps(list(clean.tags)),
-             utc_now(), row[0]],
+            [
+                clean.kind.value,
+                clean.title,
+                clean.body,
+                clean.url,
+                json.dumps(list(clean.tags)),
+                utc_now(),
+                row[0],
+            ],
         )
         _write_tags(db, row[0], clean.tags)
     return get_moment(db, moment_id)
@@ -98,8 +105,7 @@ def _set_deleted(db: Database, moment_ids: Iterable[str], stamp: str | None) -> 
     condition = "deleted_at IS NULL" if stamp else "deleted_at IS NOT NULL"
     with db.atomic():
         cursor = db.execute(
-            f"UPDATE moments SET deleted_at = ? WHERE {condition} "
-            f"AND id IN ({', '.join('?' for _ in ids)})",
+            f"UPDATE moments SET deleted_at = ? WHERE {condition} AND id IN ({', '.join('?' for _ in ids)})",
             [stamp, *ids],
         )
     return int(cursor.rowcount)

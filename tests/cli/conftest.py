@@ -23,15 +23,24 @@ def inflow(basedir: Path, tmp_path: Path) -> Run:
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
 
-    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-            global_args: tuple[str, ...] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str,
+        stdin: str | None = None,
+        env: dict[str, str] | None = None,
+        global_args: tuple[str, ...] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         environment = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), **(env or {})}
         environment.pop("INFLOW_BASEDIR", None) if env is None or "INFLOW_BASEDIR" not in env else None
         prefix = ("--basedir", str(basedir)) if global_args is None else global_args
         return subprocess.run(
             [sys.executable, "-m", "app", *prefix, *args],
             input=stdin if stdin is not None else "",
-            capture_output=True, text=True, cwd=ROOT, env=environment, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=environment,
+            timeout=60,
+            check=False,
         )
 
     return run

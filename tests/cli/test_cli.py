@@ -9,7 +9,9 @@ from tests.cli.conftest import Run
 
 
 def test_capture_prints_only_the_new_id_and_search_finds_it(inflow: Run) -> None:
-    result = inflow("capture", "--kind", "tip", "--title", "Rebase often", "--tag", "git", "keep branches short")
+    result = inflow(
+        "capture", "--kind", "tip", "--title", "Rebase often", "--tag", "git", "keep branches short"
+    )
     assert result.returncode == 0, result.stderr
     moment_id = result.stdout.strip()
     assert result.stdout == moment_id + "\n" and len(moment_id) == 36
@@ -58,7 +60,9 @@ def test_search_filters_by_kind_and_tag(inflow: Run) -> None:
     inflow("capture", "--kind", "question", "--tag", "k8s", "--title", "pods restart?")
     inflow("capture", "--kind", "tip", "--title", "pods restart with kubectl rollout")
     assert len(json.loads(inflow("search", "pods", "--json").stdout)) == 2
-    assert [h["kind"] for h in json.loads(inflow("search", "pods", "--kind", "tip", "--json").stdout)] == ["tip"]
+    assert [h["kind"] for h in json.loads(inflow("search", "pods", "--kind", "tip", "--json").stdout)] == [
+        "tip"
+    ]
     assert [h["title"] for h in json.loads(inflow("search", "pods", "--tag", "k8s", "--json").stdout)] == [
         "pods restart?"
     ]
@@ -156,8 +160,15 @@ def test_read_only_data_folder_as_an_unprivileged_user(tmp_path: Path) -> None:
             os.chown(runtime, 65534, 65534)
             command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
         env = {"PATH": os.environ["PATH"], "XDG_RUNTIME_DIR": str(runtime), "HOME": str(shared)}
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False,
-                                cwd=Path(__file__).resolve().parents[2])
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+            cwd=Path(__file__).resolve().parents[2],
+        )
         assert result.returncode == 1, result.stdout + result.stderr
         assert result.stderr.startswith("inflow: ")
         assert "Traceback" not in result.stderr

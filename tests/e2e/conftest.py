@@ -34,7 +34,8 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "c
 @dataclass
 class RunningApp:
     basedir: Path
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
+    stderr_path: Path
 
     @property
     def socket(self) -> Path:
@@ -49,7 +50,12 @@ class RunningApp:
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "app", "--basedir", str(self.basedir), *args],
-            input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
         )
 
 
@@ -63,19 +69,26 @@ def visible_window(name: str) -> str | None:
 
 
 def start_app(basedir: Path, *extra: str) -> RunningApp:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "--basedir", str(basedir), "--json-logging", *extra],
-        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "xcb"},
-    )
-    app = RunningApp(basedir, process)
+    """Start the app; its stderr (JSON log lines) goes to a file so a full pipe never blocks it."""
+    basedir.mkdir(parents=True, exist_ok=True)
+    stderr_path = basedir.parent / f"{basedir.name}-stderr-{time.monotonic_ns()}.log"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "--basedir", str(basedir), "--json-logging", *extra],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={**os.environ, "QT_QPA_PLATFORM": "xcb"},
+        )
+    app = RunningApp(basedir, process, stderr_path)
     try:
         wait_for(lambda: process.poll() is not None or app.command({"cmd": "ping"}), what="the app to start")
     except AssertionError:
         process.kill()
         raise
     if process.poll() is not None:
-        raise AssertionError(f"the app exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
+        raise AssertionError(f"the app exited with {process.returncode}: {stderr_path.read_text()}")
     return app
 
 
@@ -87,7 +100,7 @@ def stop_app(app: RunningApp) -> str:
         except subprocess.TimeoutExpired:
             app.process.send_signal(signal.SIGKILL)
             app.process.wait()
-    return app.process.stderr.read() if app.process.stderr else ""
+    return app.stderr_path.read_text(errors="replace")
 
 
 @pytest.fixture

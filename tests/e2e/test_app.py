@@ -44,7 +44,7 @@ def test_escape_keeps_the_draft_for_next_time(running_app: RunningApp) -> None:
     xdotool("key", "Escape")
     wait_for(lambda: visible_window("New moment") is None, what="Esc to hide the window")
     draft_file = running_app.basedir / "state" / "draft.json"
-    wait_for(lambda: draft_file.exists(), what="the draft to be kept on disk")
+    wait_for(draft_file.exists, what="the draft to be kept on disk")
     assert json.loads(draft_file.read_text())["title"] == "half a thought"
     xdotool("key", "ctrl+alt+j")
     window = wait_for(lambda: visible_window("New moment"), what="the capture window again")
@@ -68,8 +68,16 @@ def test_cli_capture_goes_through_the_running_app_and_notifies(running_app: Runn
     moment_id = result.stdout.strip()
     assert len(moment_id) == 36
     assert search_titles(running_app, "through instance") == ["Through the instance"]
-    history = subprocess.run(["dunstctl", "history"], capture_output=True, text=True, check=False).stdout
-    assert "Through the instance" in history
+
+    def notified() -> bool:
+        # dunst lists a notification in its history once it is closed
+        subprocess.run(["dunstctl", "close-all"], check=True, timeout=10)
+        history = subprocess.run(
+            ["dunstctl", "history"], capture_output=True, text=True, check=True, timeout=10
+        )
+        return "Through the instance" in history.stdout
+
+    wait_for(notified, what="the desktop notification")
 
 
 def test_capture_window_command_opens_the_window(running_app: RunningApp) -> None:
@@ -95,8 +103,9 @@ def test_kill_9_during_saves_loses_nothing_committed(tmp_path: Path) -> None:
     def capture_loop() -> None:
         i = 0
         while not stop.is_set():
-            reply = app.command({"cmd": "capture", "draft": {"kind": "tip", "title": f"before kill {i}",
-                                                             "body": "x" * 20000}})
+            reply = app.command(
+                {"cmd": "capture", "draft": {"kind": "tip", "title": f"before kill {i}", "body": "x" * 20000}}
+            )
             if reply is None:
                 return  # the app is gone
             if reply.get("ok"):

@@ -34,7 +34,12 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dist/inflow, built from the working tree into a temporary folder (once per test session)."""
     base = tmp_path_factory.mktemp("bundle")
     command = [
-        str(PYINSTALLER), "--noconfirm", "--distpath", str(base / "dist"), "--workpath", str(base / "work"),
+        str(PYINSTALLER),
+        "--noconfirm",
+        "--distpath",
+        str(base / "dist"),
+        "--workpath",
+        str(base / "work"),
         "build.spec",
     ]
     try:
@@ -63,7 +68,13 @@ def inflow(bundle: Path, tmp_path: Path) -> Run:
         environment.update({"XDG_RUNTIME_DIR": str(runtime), **(env or {})})
         return subprocess.run(
             [str(bundle / "inflow"), "--basedir", str(basedir), *args],
-            input="", capture_output=True, text=True, cwd=tmp_path, env=environment, timeout=60, check=False,
+            input="",
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=environment,
+            timeout=60,
+            check=False,
         )
 
     return run
@@ -74,7 +85,9 @@ def _disk_bytes(folder: Path) -> int:
 
 
 def test_bundle_size_is_recorded_and_capped(
-    bundle: Path, tmp_path: Path, record_property: Callable[[str, object], None],
+    bundle: Path,
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     archive = tmp_path / "inflow.tar.gz"
@@ -93,8 +106,12 @@ def test_bundle_size_is_recorded_and_capped(
 
 def test_trimming_kept_what_inflow_needs_and_left_no_dangling_links(bundle: Path) -> None:
     qt = bundle / "_internal" / "PySide6" / "Qt"
-    for needed in ("platforms/libqxcb.so", "platforms/libqoffscreen.so", "iconengines/libqsvgicon.so",
-                   "imageformats/libqsvg.so"):
+    for needed in (
+        "platforms/libqxcb.so",
+        "platforms/libqoffscreen.so",
+        "iconengines/libqsvgicon.so",
+        "imageformats/libqsvg.so",
+    ):
         assert (qt / "plugins" / needed).is_file(), needed
     assert list((qt / "lib").glob("libicudata.so*")), "ICU is needed by QtCore"
     assert (bundle / "_internal" / "cryptography").is_dir(), "secretstorage needs cryptography"

@@ -30,7 +30,10 @@ def test_good_values_are_used(paths: Paths) -> None:
     config = load_config(paths)
     assert config.problems == []
     assert (config.get("hotkey"), config.get("autostart"), config.get("default_kind")) == (
-        "Ctrl+Shift+K", True, "question")
+        "Ctrl+Shift+K",
+        True,
+        "question",
+    )
 
 
 def test_a_bad_value_names_key_and_file_and_falls_back_for_that_key_only(paths: Paths) -> None:
@@ -57,7 +60,10 @@ def test_save_keeps_other_keys_and_round_trips(paths: Paths) -> None:
     save_settings(paths, {"hotkey": "Ctrl+Alt+K", "autostart": True})
     config = load_config(paths)
     assert (config.get("hotkey"), config.get("autostart"), config.get("default_kind")) == (
-        "Ctrl+Alt+K", True, "resource")
+        "Ctrl+Alt+K",
+        True,
+        "resource",
+    )
     with pytest.raises(KeyError):
         save_settings(paths, {"nope": 1})
 

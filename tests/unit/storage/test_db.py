@@ -53,7 +53,8 @@ def test_database_from_a_newer_inflow_is_refused_untouched(tmp_path: Path) -> No
     open_database(path).conn.close()
     conn = sqlite3.connect(path)
     conn.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('inflow', '0099_future', 'x')"
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('inflow', '0099_future', 'x')"
     )
     conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -23,8 +23,15 @@ from storage.moments import (
 def test_add_then_get_round_trips_every_field(db: Database) -> None:
     moment = add_moment(
         db,
-        Draft(kind=Kind.RESOURCE, title=" Rebase ", body="Use `git rebase -i`", url="https://git-scm.com",
-              tags=("Git", "#howto", "git"), source_app="firefox", source_window="Git - Book"),
+        Draft(
+            kind=Kind.RESOURCE,
+            title=" Rebase ",
+            body="Use `git rebase -i`",
+            url="https://git-scm.com",
+            tags=("Git", "#howto", "git"),
+            source_app="firefox",
+            source_window="Git - Book",
+        ),
     )
     stored = get_moment(db, moment.id)
     assert stored == moment

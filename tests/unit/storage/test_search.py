@@ -14,10 +14,21 @@ from storage.search import parse_query, search
 @pytest.fixture
 def library(db: Database) -> Database:
     add_moment(db, Draft(kind=Kind.TIP, title="C++ move semantics", body="std::move casts", tags=("cpp",)))
-    add_moment(db, Draft(kind=Kind.RESOURCE, title="Email etiquette", body="Write short e-mail subjects",
-                         url="https://mail.example.org/guide"))
-    add_moment(db, Draft(kind=Kind.QUESTION, title="How do I rebase?", body="interactive rebase onto main",
-                         tags=("git",)))
+    add_moment(
+        db,
+        Draft(
+            kind=Kind.RESOURCE,
+            title="Email etiquette",
+            body="Write short e-mail subjects",
+            url="https://mail.example.org/guide",
+        ),
+    )
+    add_moment(
+        db,
+        Draft(
+            kind=Kind.QUESTION, title="How do I rebase?", body="interactive rebase onto main", tags=("git",)
+        ),
+    )
     return db
 
 
