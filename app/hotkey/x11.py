@@ -41,6 +41,7 @@ class X11Hotkey(HotkeyBackend):
     def register(self, sequence: str) -> None:
         combo = parse_sequence(sequence)
         self.unregister()
+        self._problem = None
         try:
             self._grab(combo)
         except HotkeyError:

@@ -177,3 +177,43 @@ def test_read_only_data_folder_as_an_unprivileged_user(tmp_path: Path) -> None:
     finally:
         os.chmod(base / "data", 0o755)
         shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_self_test_passes_on_a_good_installation(inflow: Run) -> None:
+    result = inflow("--self-test", env={"QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.rstrip().endswith("self-test: passed")
+    assert "ok       database:" in result.stdout
+
+
+def test_self_test_fails_naming_what_is_broken(inflow: Run, basedir: Path) -> None:
+    import sqlite3
+
+    from storage.db import open_database
+
+    (basedir / "data").mkdir(parents=True)
+    database = basedir / "data" / "inflow.db"
+    open_database(database).conn.close()
+    conn = sqlite3.connect(database)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('inflow', '9999_x', '')"
+    )
+    conn.commit()
+    conn.close()
+    result = inflow("--self-test", env={"QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 1
+    assert "failed   database:" in result.stdout
+    assert "newer version of Inflow" in result.stdout
+
+
+def test_self_test_without_a_keyring_is_only_a_warning(inflow: Run) -> None:
+    result = inflow(
+        "--self-test",
+        env={
+            "QT_QPA_PLATFORM": "offscreen",
+            "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        },
+    )
+    assert result.returncode == 0, result.stdout
+    assert "warning  keyring:" in result.stdout

@@ -11,14 +11,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from pytestqt.qtbot import QtBot
 from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 from Xlib import X, Xatom
 
 from app.context import read_context
 from app.context_x11 import active_window
 from storage.models import MAX_TEXT_BYTES
+
+pytestmark = pytest.mark.x11
 
 # Another program: its own process and X connection, one top-level window with EWMH/ICCCM properties.
 _OTHER_APP = textwrap.dedent(
@@ -33,7 +35,7 @@ _OTHER_APP = textwrap.dedent(
         w.change_property(d.intern_atom("_NET_WM_NAME"), d.intern_atom("UTF8_STRING"), 8, net_name)
     w.change_property(Xatom.WM_NAME, Xatom.STRING, 8, sys.argv[2].encode("latin-1"))
     if sys.argv[3]:
-        w.change_property(Xatom.WM_CLASS, Xatom.STRING, 8, sys.argv[3].encode())
+        w.change_property(Xatom.WM_CLASS, Xatom.STRING, 8, sys.argv[3].replace("|", "\\0").encode())
     w.change_property(d.intern_atom("_NET_WM_PID"), Xatom.CARDINAL, 32, [os.getpid()])
     w.map()
     d.sync()
@@ -60,7 +62,8 @@ def other_app() -> Iterator[Callable[[str, str, str], int]]:
 
     yield start
     for proc in procs:
-        assert proc.stdin is not None and proc.stdout is not None
+        assert proc.stdin is not None
+        assert proc.stdout is not None
         proc.stdin.close()
         proc.wait(timeout=10)
         proc.stdout.close()
@@ -118,7 +121,7 @@ def test_text_is_cleaned_and_capped(qapp: QApplication) -> None:
 def test_active_window_of_another_program(
     qapp: QApplication, other_app: Callable[[str, str, str], int], set_active: Callable[[int | None], None]
 ) -> None:
-    window = other_app("Résumé – Writer", "ignored", "writer\x00Writer\x00")
+    window = other_app("Résumé – Writer", "ignored", "writer|Writer|")
     set_active(window)
     context = read_context(qapp.clipboard())
     assert context.window_title == "Résumé – Writer"
@@ -132,9 +135,7 @@ def test_title_falls_back_to_wm_name(
     assert active_window() == ("Caf\xe9 (Latin-1)", None)
 
 
-def test_no_active_window_or_a_dead_one(
-    xdisplay: Any, set_active: Callable[[int | None], None]
-) -> None:
+def test_no_active_window_or_a_dead_one(xdisplay: Any, set_active: Callable[[int | None], None]) -> None:
     set_active(None)
     assert active_window() == (None, None)
     set_active(0)
@@ -157,10 +158,11 @@ def test_our_own_window_does_not_count(qtbot: QtBot, set_active: Callable[[int |
 
 
 def test_active_window_is_fast(
-    other_app: Callable[[str, str, str], int], set_active: Callable[[int | None], None],
+    other_app: Callable[[str, str, str], int],
+    set_active: Callable[[int | None], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    set_active(other_app("Editor", "Editor", "ed\x00Ed\x00"))
+    set_active(other_app("Editor", "Editor", "ed|Ed|"))
     active_window()  # the connection opens on first use
     durations = []
     for _ in range(50):

@@ -14,6 +14,8 @@ from Xlib import XK, X, error
 from app.hotkey import HotkeyError, create_hotkey_backend
 from app.hotkey.x11 import X11Hotkey, _mask_of
 
+pytestmark = pytest.mark.x11
+
 
 def xdotool(*args: str) -> None:
     subprocess.run(["xdotool", *args], check=True, timeout=10)
@@ -111,8 +113,14 @@ def test_combo_taken_by_another_client(qtbot: QtBot, hotkey: X11Hotkey, xdisplay
 
     # The partial grabs (the lock variants) were released: the other program can take them all.
     catcher = error.CatchError(error.BadAccess)
-    root.grab_key(keycode, X.ControlMask | X.Mod1Mask | X.LockMask, False, X.GrabModeAsync, X.GrabModeAsync,
-                  onerror=catcher)
+    root.grab_key(
+        keycode,
+        X.ControlMask | X.Mod1Mask | X.LockMask,
+        False,
+        X.GrabModeAsync,
+        X.GrabModeAsync,
+        onerror=catcher,
+    )
     xdisplay.sync()
     assert catcher.get_error() is None
 

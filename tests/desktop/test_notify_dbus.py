@@ -13,6 +13,8 @@ import pytest
 
 from app.notify import Notifier
 
+pytestmark = pytest.mark.x11
+
 
 @pytest.fixture
 def notifier() -> Iterator[Notifier]:
@@ -42,7 +44,9 @@ def test_notify_reaches_dunst(notifier: Notifier) -> None:
     assert shown[first]["body"] == "A tip about rebase --onto"
 
 
-def test_no_bus_returns_false_quickly(notifier: Notifier, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_no_bus_returns_false_quickly(
+    notifier: Notifier, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/nothing")
     start = time.perf_counter()
     assert not notifier.notify("Saved", "x")
@@ -60,11 +64,13 @@ def bus_without_daemon(tmp_path: Path) -> Iterator[str]:
         "<!DOCTYPE busconfig PUBLIC '-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN'"
         " 'http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd'>"
         f"<busconfig><type>session</type><listen>{address}</listen><auth>EXTERNAL</auth>"
-        "<policy context='default'><allow send_destination='*'/><allow own='*'/></policy></busconfig>"
+        "<policy context='default'><allow send_destination='*' eavesdrop='true'/><allow eavesdrop='true'/>"
+        "<allow own='*'/></policy></busconfig>"
     )
     bus = subprocess.Popen(
         ["dbus-daemon", "--nofork", f"--config-file={config}", "--print-address=1"],
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
     try:
@@ -78,7 +84,9 @@ def bus_without_daemon(tmp_path: Path) -> Iterator[str]:
             bus.stdout.close()
 
 
-def test_bus_without_daemon(notifier: Notifier, monkeypatch: pytest.MonkeyPatch, bus_without_daemon: str) -> None:
+def test_bus_without_daemon(
+    notifier: Notifier, monkeypatch: pytest.MonkeyPatch, bus_without_daemon: str
+) -> None:
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus_without_daemon)
     assert not notifier.available()
     assert not notifier.notify("Saved", "x")

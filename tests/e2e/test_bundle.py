@@ -12,11 +12,15 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from app.instance_client import send_command
 from app.version import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,8 +29,6 @@ BUILD_TIMEOUT_S = 480
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # regression guard; the trimmed bundle is ~135 MB
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT_S + 120)]
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture(scope="session")
@@ -56,28 +58,32 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture
-def inflow(bundle: Path, tmp_path: Path) -> Run:
-    """Run the frozen `inflow --basedir BASEDIR ARGS...` from a folder outside the checkout."""
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    basedir = tmp_path / "base"
+@dataclass
+class Frozen:
+    """The frozen `inflow` with its own --basedir, runtime folder and a clean environment."""
 
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "INFLOW_", "QT_"))}
-        environment.update({"XDG_RUNTIME_DIR": str(runtime), **(env or {})})
+    binary: Path
+    basedir: Path
+    cwd: Path
+    env: dict[str, str]
+
+    def command(self, *args: str) -> list[str]:
+        return [str(self.binary), "--basedir", str(self.basedir), *args]
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(bundle / "inflow"), "--basedir", str(basedir), *args],
-            input="",
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=environment,
-            timeout=60,
-            check=False,
+            self.command(*args), input="", capture_output=True, text=True, cwd=self.cwd,
+            env={**self.env, **(env or {})}, timeout=60, check=False,
         )
 
-    return run
+
+@pytest.fixture
+def inflow(bundle: Path, tmp_path: Path) -> Frozen:
+    """Runs `inflow --basedir BASEDIR ARGS...` from the bundle, in a folder outside the checkout."""
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "INFLOW_", "QT_"))}
+    return Frozen(bundle / "inflow", tmp_path / "base", tmp_path, {**env, "XDG_RUNTIME_DIR": str(runtime)})
 
 
 def _disk_bytes(folder: Path) -> int:
@@ -121,24 +127,28 @@ def test_trimming_kept_what_inflow_needs_and_left_no_dangling_links(bundle: Path
     assert not (qt / "translations").exists()
     dangling = [str(p) for p in bundle.rglob("*") if p.is_symlink() and not p.exists()]
     assert dangling == []
+    # PyInstaller's PySide6 runtime hook (imports QtCore at every start) is replaced by ours.
+    package_toc = (bundle.parent.parent / "work" / "build" / "PKG-00.toc").read_text(encoding="utf-8")
+    assert "rth_qt_env" in package_toc
+    assert "pyi_rth_pyside6" not in package_toc
 
 
 @pytest.mark.x11
-def test_self_test_passes_on_the_desktop(inflow: Run) -> None:
+def test_self_test_passes_on_the_desktop(inflow: Frozen) -> None:
     result = inflow("--self-test")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "self-test: passed" in result.stdout
     assert "platform plugin 'xcb' loaded" in result.stdout
 
 
-def test_self_test_passes_offscreen(inflow: Run) -> None:
+def test_self_test_passes_offscreen(inflow: Frozen) -> None:
     result = inflow("--self-test", env={"QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "self-test: passed" in result.stdout
     assert "platform plugin 'offscreen' loaded" in result.stdout
 
 
-def test_capture_then_search_through_the_frozen_binary(inflow: Run) -> None:
+def test_capture_then_search_through_the_frozen_binary(inflow: Frozen) -> None:
     captured = inflow("capture", "--title", "Frozenbundle", "--tag", "packaging", "stored by the bundle")
     assert captured.returncode == 0, captured.stderr
     found = inflow("search", "Frozenbundle", "--json")
@@ -149,7 +159,45 @@ def test_capture_then_search_through_the_frozen_binary(inflow: Run) -> None:
     assert hits[0]["body"] == "stored by the bundle"
 
 
-def test_version_is_the_one_in_app_version(inflow: Run) -> None:
+def test_version_is_the_one_in_app_version(inflow: Frozen) -> None:
     result = inflow("--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"inflow {__version__}"
+
+
+def test_doctor_knows_it_is_frozen_and_the_library_versions(inflow: Frozen) -> None:
+    result = inflow("doctor", "--json")
+    assert result.returncode == 0, result.stderr
+    versions = json.loads(result.stdout)["versions"]
+    assert versions["frozen"] is True
+    assert versions["pyside6"] != "not installed"
+    assert versions["sqlite-utils"] != "not installed"
+
+
+@pytest.mark.x11
+def test_the_tray_app_starts_takes_a_capture_request_and_quits(inflow: Frozen, tmp_path: Path) -> None:
+    """The GUI path: widgets, tray, the X11 hotkey (python-xlib) and the instance server, all frozen."""
+    stderr_path = tmp_path / "app-stderr.log"
+    with stderr_path.open("wb") as stderr:
+        app = subprocess.Popen(
+            inflow.command(), cwd=inflow.cwd, env=inflow.env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        report: dict[str, Any] = {}
+        while time.monotonic() < deadline and app.poll() is None:
+            report = json.loads(inflow("doctor", "--json").stdout)
+            if report["running"]:
+                break
+            time.sleep(0.2)
+        assert report.get("running"), f"not running (exit {app.poll()}): {stderr_path.read_text()}"
+        assert "grabbed" in report["hotkey"], report["hotkey"]
+        handed_over = inflow("capture", "--window")
+        assert handed_over.returncode == 0, handed_over.stderr
+        send_command(Path(report["paths"]["socket"]), {"cmd": "quit"}, timeout=5.0)
+        assert app.wait(timeout=15) == 0, stderr_path.read_text()
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(timeout=10)

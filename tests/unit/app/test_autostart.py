@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,9 @@ def test_disable_removes_the_user_entry(tmp_path: Path) -> None:
 def test_disable_hides_a_system_entry(tmp_path: Path) -> None:
     config, system = tmp_path / "config", tmp_path / "etc-xdg"
     (system / "autostart").mkdir(parents=True)
-    (system / "autostart" / "inflow.desktop").write_text("[Desktop Entry]\nType=Application\nName=Inflow\nExec=inflow\n")
+    (system / "autostart" / "inflow.desktop").write_text(
+        "[Desktop Entry]\nType=Application\nName=Inflow\nExec=inflow\n"
+    )
     assert is_enabled(config, system=[system])  # installed by an administrator
 
     disable(config, system=[system])
@@ -126,7 +129,7 @@ def test_system_dirs_follow_xdg_config_dirs(monkeypatch: pytest.MonkeyPatch, tmp
 
 @pytest.mark.parametrize("platform", ["win32", "darwin"])
 def test_other_platforms_say_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, platform: str) -> None:
-    monkeypatch.setattr(autostart.sys, "platform", platform)
+    monkeypatch.setattr(sys, "platform", platform)
     with pytest.raises(AutostartError, match="not supported on this platform yet"):
         enable(tmp_path, ["inflow"])
     with pytest.raises(AutostartError, match="not supported"):
