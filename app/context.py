@@ -3,17 +3,63 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
+import threading
 import urllib.parse
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 from storage.models import MAX_TEXT_BYTES, clean_text
 from ui.ports import CaptureContext
 
+log = logging.getLogger(__name__)
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def read_context_x11() -> CaptureContext:
+    """The same as read_context, over private X connections with a deadline (safe off the GUI thread)."""
+    from app.context_x11 import active_window
+    from app.selection_x11 import read_selection
+
+    selection = _capped(read_selection("PRIMARY"))
+    text = _capped(read_selection("CLIPBOARD"))
+    title, app = active_window()
+    return CaptureContext(
+        selection=selection,
+        clipboard=text,
+        url=find_url(selection) or find_url(text),
+        window_title=_capped(title) if title is not None else None,
+        app_name=_capped(app) if app is not None else None,
+    )
+
+
+class ContextReader(QObject):
+    """Reads the screen context without ever blocking the GUI thread.
+
+    Signals:
+        context_read(CaptureContext): the context is ready (delivered on the GUI thread).
+    """
+
+    context_read = Signal(object)
+
+    def read(self, clipboard: QClipboard) -> None:
+        """On X11 read on a worker thread (a hung selection owner cannot freeze the window)."""
+        if QGuiApplication.platformName() != "xcb":
+            self.context_read.emit(read_context(clipboard))
+            return
+        threading.Thread(target=self._read_x11, name="inflow-context", daemon=True).start()
+
+    def _read_x11(self) -> None:
+        try:
+            context = read_context_x11()
+        except Exception:  # context is a nicety: never let it take the app down
+            log.exception("could not read the screen context")
+            context = CaptureContext()
+        self.context_read.emit(context)
 
 
 def read_context(clipboard: QClipboard) -> CaptureContext:
