@@ -100,7 +100,7 @@ class AppController(QObject):
         self._capture.open_blank()
         QTimer.singleShot(0, self._apply_context)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Logs the capture window's first paint after each open (what the latency benchmark reads)."""
         if watched is self._capture and event.type() == QEvent.Type.Paint and self._awaiting_paint:
             self._awaiting_paint = False
