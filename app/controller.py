@@ -90,8 +90,10 @@ class AppController(QObject):
             self.open_capture()
 
     def shutdown(self) -> None:
-        self._hotkey.unregister()
+        self._hotkey.close()
         self._writer.stop()
+        if self._notifier is not None:
+            self._notifier.close()
 
     # ------------------------------------------------------------------ windows
     def open_capture(self) -> None:

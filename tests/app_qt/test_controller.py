@@ -1,0 +1,154 @@
+"""The running app's behaviour in-process: windows wired to the writer, the hotkey and the config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlite_utils import Database
+
+from app.config import load_config
+from app.controller import AppController
+from app.hotkey.x11 import X11Hotkey
+from app.paths import Paths, resolve_paths
+from storage.db import open_database
+from storage.models import Draft, Kind, MomentQuery
+from storage.moments import count_moments, list_rowids
+from ui.tray import Tray
+
+pytestmark = pytest.mark.x11
+
+
+@pytest.fixture
+def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    return resolve_paths(str(tmp_path / "base"))
+
+
+@pytest.fixture
+def db(paths: Paths) -> Database:
+    return open_database(paths.database)
+
+
+@pytest.fixture
+def controller(qapp: Any, paths: Paths, db: Database) -> Iterator[AppController]:
+    read_db = open_database(paths.database, readonly=True)
+    ctrl = AppController(qapp, paths, load_config(paths), db, read_db)
+    yield ctrl
+    ctrl.shutdown()
+    for window in (ctrl._capture, ctrl._library, ctrl._settings):
+        if window is not None:
+            window.hide()
+            window.deleteLater()
+    ctrl._tray.hide()
+
+
+def save_from_window(qtbot: QtBot, ctrl: AppController, draft: Draft) -> None:
+    ctrl.open_capture()
+    ctrl._capture.restore_draft(draft)
+    with qtbot.waitSignal(ctrl._writer.finished, timeout=5000):
+        ctrl._capture.request_save()
+
+
+def test_saving_from_the_window_stores_it_and_clears_the_draft(
+    qtbot: QtBot, controller: AppController, db: Database, paths: Paths
+) -> None:
+    controller.start(open_capture=False, notices=[])
+    save_from_window(qtbot, controller, Draft(kind=Kind.QUESTION, title="Why WAL?", tags=("sqlite",)))
+    assert count_moments(db) == 1
+    assert not controller._capture.isVisible()
+    assert not paths.draft_file.exists()
+    assert controller._capture.current_draft().title == ""
+
+
+def test_a_full_disk_shows_the_error_and_keeps_every_word(
+    qtbot: QtBot, controller: AppController, db: Database, paths: Paths
+) -> None:
+    controller.start(open_capture=False, notices=[])
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")  # the writer's connection: the disk is now "full"
+    draft = Draft(kind=Kind.TIP, title="keep me", body="words " * 40_000, tags=("t",))
+    save_from_window(qtbot, controller, draft)
+    capture = controller._capture
+    assert capture.isVisible()
+    assert "disk is full" in capture.message.text()
+    assert capture.current_draft().title == "keep me"
+    assert capture.current_draft().body == draft.body
+    assert count_moments(db) == 0
+    qtbot.waitUntil(paths.draft_file.exists, timeout=3000)  # the draft also survives a crash now
+    db.execute("PRAGMA max_page_count = 1073741823")
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        capture.request_save()
+    assert count_moments(db) == 1
+
+
+def test_without_a_tray_the_library_is_home_and_explains_the_hotkey(
+    qtbot: QtBot, controller: AppController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Tray, "available", staticmethod(lambda: False))
+    controller.start(open_capture=False, notices=[])
+    library = controller._library
+    assert library is not None
+    qtbot.waitUntil(library.isVisible, timeout=3000)
+    assert library.banner.isVisible()
+    assert "Ctrl+Alt+J" in library.banner.label.text()
+    assert "inflow capture --window" in library.banner.label.text()
+
+
+def test_a_hotkey_held_by_another_program_is_explained_and_the_old_one_kept(
+    qtbot: QtBot, controller: AppController, paths: Paths
+) -> None:
+    other_program = X11Hotkey()
+    other_program.register("Ctrl+Alt+K")
+    try:
+        controller.start(open_capture=False, notices=[])
+        controller.open_settings()
+        settings = controller._settings
+        settings.apply_requested.emit({"hotkey": "Ctrl+Alt+K", "autostart": False, "default_kind": "tip"})
+        assert settings.isVisible()
+        assert "in use" in settings.hotkey_error.text()
+        assert controller.hotkey_state() == "x11: Ctrl+Alt+J grabbed"
+        assert not paths.config_file.exists()
+    finally:
+        other_program.close()
+
+
+def test_applying_settings_saves_them_regrabs_and_enables_autostart(
+    qtbot: QtBot, controller: AppController, paths: Paths, tmp_path: Path
+) -> None:
+    controller.start(open_capture=False, notices=[])
+    controller.open_settings()
+    controller._settings.apply_requested.emit(
+        {"hotkey": "Ctrl+Alt+L", "autostart": True, "default_kind": "question"}
+    )
+    assert controller.hotkey_state() == "x11: Ctrl+Alt+L grabbed"
+    config = load_config(paths)
+    assert (config.get("hotkey"), config.get("autostart"), config.get("default_kind")) == (
+        "Ctrl+Alt+L",
+        True,
+        "question",
+    )
+    entry = (tmp_path / "xdg-config" / "autostart" / "inflow.desktop").read_text()
+    assert f"--basedir {paths.basedir}" in entry
+    assert controller._capture.current_draft().kind == Kind.QUESTION
+    controller._settings.apply_requested.emit({"hotkey": "Ctrl+Alt+L", "autostart": False})
+    assert not (tmp_path / "xdg-config" / "autostart" / "inflow.desktop").exists()
+
+
+def test_library_delete_and_undo_go_through_the_writer(
+    qtbot: QtBot, controller: AppController, db: Database
+) -> None:
+    controller.start(open_capture=False, notices=[])
+    save_from_window(qtbot, controller, Draft(title="to delete"))
+    moment_id = db.execute("SELECT id FROM moments").fetchone()[0]
+    controller.open_library()
+    library = controller._library
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        library.delete_requested.emit([moment_id])
+    assert list_rowids(db, MomentQuery()) == []
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        library.undelete_requested.emit([moment_id])
+    assert len(list_rowids(db, MomentQuery())) == 1
