@@ -59,7 +59,10 @@ class ContextReader(QObject):
         except Exception:  # context is a nicety: never let it take the app down
             log.exception("could not read the screen context")
             context = CaptureContext()
-        self.context_read.emit(context)
+        try:
+            self.context_read.emit(context)
+        except RuntimeError:
+            pass  # the app quit while the context was being read: nobody is left to tell
 
 
 def read_context(clipboard: QClipboard) -> CaptureContext:
