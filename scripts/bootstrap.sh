@@ -66,5 +66,5 @@ RUNTIME_PACKAGES=(
 # What the test suite adds: a virtual desktop (X server, tray, notifications, keyring) and
 # PyInstaller's tools (objdump, strip).
 TEST_PACKAGES=(
-  xvfb xdotool trayer dunst gnome-keyring dbus-x11 libnotify-bin x11-utils binutils
+  xvfb xdotool trayer dunst gnome-keyring dbus dbus-x11 libnotify-bin x11-utils procps binutils
 )
