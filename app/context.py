@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import re
@@ -59,10 +60,9 @@ class ContextReader(QObject):
         except Exception:  # context is a nicety: never let it take the app down
             log.exception("could not read the screen context")
             context = CaptureContext()
-        try:
+        # The app may have quit while the context was being read: then nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
             self.context_read.emit(context)
-        except RuntimeError:
-            pass  # the app quit while the context was being read: nobody is left to tell
 
 
 def read_context(clipboard: QClipboard) -> CaptureContext:
