@@ -6,6 +6,7 @@ import json
 import signal
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -133,3 +134,51 @@ def test_kill_9_during_saves_loses_nothing_committed(tmp_path: Path) -> None:
         assert len(search_titles(restarted, "before kill")) == len(stored)
     finally:
         stop_app(restarted)
+
+
+def test_capture_window_starts_the_app_when_none_runs(tmp_path: Path) -> None:
+    basedir = tmp_path / "base"
+    app = RunningApp(basedir, subprocess.Popen(["true"]), tmp_path / "unused.log")
+    app.process.wait()
+    result = app.cli("capture", "--window")
+    try:
+        assert result.returncode == 0, result.stderr
+        wait_for(lambda: visible_window("New moment"), what="the capture window of the started app")
+        status = app.command({"cmd": "status"})
+        assert status is not None
+        assert status["ok"]
+    finally:
+        app.command({"cmd": "quit"})
+    wait_for(lambda: app.command({"cmd": "ping"}) is None, what="the started app to quit")
+
+
+def test_a_library_from_a_newer_inflow_is_refused_untouched(tmp_path: Path) -> None:
+    from storage.db import open_database
+
+    database = tmp_path / "base" / "data" / "inflow.db"
+    database.parent.mkdir(parents=True)
+    open_database(database).conn.close()
+    conn = sqlite3.connect(database)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('inflow', '9999_future', '')"
+    )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = database.read_bytes()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "--basedir", str(tmp_path / "base")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        dialog = wait_for(lambda: visible_window("cannot open your library"), what="the error dialog")
+        xdotool("windowfocus", "--sync", dialog)
+        xdotool("key", "Return")
+        assert process.wait(timeout=10) == 1
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert database.read_bytes() == before
