@@ -26,16 +26,8 @@ def read_context_x11() -> CaptureContext:
     from app.context_x11 import active_window
     from app.selection_x11 import read_selection
 
-    selection = _capped(read_selection("PRIMARY"))
-    text = _capped(read_selection("CLIPBOARD"))
     title, app = active_window()
-    return CaptureContext(
-        selection=selection,
-        clipboard=text,
-        url=find_url(selection) or find_url(text),
-        window_title=_capped(title) if title is not None else None,
-        app_name=_capped(app) if app is not None else None,
-    )
+    return _context(read_selection("PRIMARY"), read_selection("CLIPBOARD"), title, app)
 
 
 class ContextReader(QObject):
@@ -67,18 +59,23 @@ class ContextReader(QObject):
 
 def read_context(clipboard: QClipboard) -> CaptureContext:
     """The selection (X11 only), the clipboard, the first http(s) URL in them and the active window."""
-    selection = _capped(clipboard.text(QClipboard.Mode.Selection)) if clipboard.supportsSelection() else ""
-    text = _capped(clipboard.text(QClipboard.Mode.Clipboard))
+    selection = clipboard.text(QClipboard.Mode.Selection) if clipboard.supportsSelection() else ""
     title: str | None = None
     app: str | None = None
     if QGuiApplication.platformName() == "xcb":
         from app.context_x11 import active_window
 
         title, app = active_window()
+    return _context(selection, clipboard.text(QClipboard.Mode.Clipboard), title, app)
+
+
+def _context(selection: str, clipboard: str, title: str | None, app: str | None) -> CaptureContext:
+    """Cleaned, capped context with the first URL found in the selection, else the clipboard."""
+    selection, clipboard = _capped(selection), _capped(clipboard)
     return CaptureContext(
         selection=selection,
-        clipboard=text,
-        url=find_url(selection) or find_url(text),
+        clipboard=clipboard,
+        url=find_url(selection) or find_url(clipboard),
         window_title=_capped(title) if title is not None else None,
         app_name=_capped(app) if app is not None else None,
     )

@@ -187,19 +187,9 @@ def test_self_test_passes_on_a_good_installation(inflow: Run) -> None:
 
 
 def test_self_test_fails_naming_what_is_broken(inflow: Run, basedir: Path) -> None:
-    import sqlite3
+    from tests.helpers import make_newer_library
 
-    from storage.db import open_database
-
-    (basedir / "data").mkdir(parents=True)
-    database = basedir / "data" / "inflow.db"
-    open_database(database).conn.close()
-    conn = sqlite3.connect(database)
-    conn.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('inflow', '9999_x', '')"
-    )
-    conn.commit()
-    conn.close()
+    make_newer_library(basedir / "data" / "inflow.db")
     result = inflow("--self-test", env={"QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 1
     assert "failed   database:" in result.stdout

@@ -153,19 +153,10 @@ def test_capture_window_starts_the_app_when_none_runs(tmp_path: Path) -> None:
 
 
 def test_a_library_from_a_newer_inflow_is_refused_untouched(tmp_path: Path) -> None:
-    from storage.db import open_database
+    from tests.helpers import make_newer_library
 
     database = tmp_path / "base" / "data" / "inflow.db"
-    database.parent.mkdir(parents=True)
-    open_database(database).conn.close()
-    conn = sqlite3.connect(database)
-    conn.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-        "VALUES ('inflow', '9999_future', '')"
-    )
-    conn.commit()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    make_newer_library(database)
     before = database.read_bytes()
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "--basedir", str(tmp_path / "base")],

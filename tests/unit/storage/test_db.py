@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from storage.db import CorruptDatabaseError, NewerDatabaseError, open_database, open_or_recover
 from storage.models import Draft
 from storage.moments import add_moment, count_moments
+from tests.helpers import make_newer_library
 
 
 def test_new_database_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -50,15 +50,7 @@ def test_open_or_recover_reports_the_move(tmp_path: Path) -> None:
 
 def test_database_from_a_newer_inflow_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "inflow.db"
-    open_database(path).conn.close()
-    conn = sqlite3.connect(path)
-    conn.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-        "VALUES ('inflow', '0099_future', 'x')"
-    )
-    conn.commit()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    make_newer_library(path)
     before = path.read_bytes()
     with pytest.raises(NewerDatabaseError, match="newer version of Inflow"):
         open_database(path)
