@@ -88,6 +88,74 @@ def _v1_moments_and_search(db: Database) -> None:
     )
 
 
+@migrations(name="0002_sharing_outbox_replies_feed")
+def _v2_sharing(db: Database) -> None:
+    execute_script(
+        db,
+        """
+        ALTER TABLE moments ADD COLUMN author TEXT;
+        ALTER TABLE moments ADD COLUMN feed_target TEXT;
+        ALTER TABLE moments ADD COLUMN feed_remote_id TEXT;
+        ALTER TABLE moments ADD COLUMN answered_at TEXT;
+        CREATE UNIQUE INDEX moments_feed_item ON moments (feed_target, feed_remote_id)
+            WHERE feed_target IS NOT NULL;
+
+        -- One row per (moment, target, action): the durable queue the sync engine drains.
+        -- Times the engine compares are unix seconds (REAL); what people read is ISO text.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            moment_rowid INTEGER NOT NULL REFERENCES moments (rowid) ON DELETE CASCADE,
+            target TEXT NOT NULL,
+            action TEXT NOT NULL DEFAULT 'post' CHECK (action IN ('post', 'edit', 'retract')),
+            idempotency_key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'inflight', 'sent', 'dead', 'paused', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL DEFAULT 0,
+            last_error TEXT,
+            remote_id TEXT,
+            remote_link TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            poll_at REAL,
+            poll_until REAL
+        );
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+        CREATE INDEX outbox_by_moment ON outbox (moment_rowid);
+        CREATE INDEX outbox_polls ON outbox (poll_at) WHERE poll_at IS NOT NULL;
+
+        CREATE TABLE replies (
+            id INTEGER PRIMARY KEY,
+            moment_rowid INTEGER NOT NULL REFERENCES moments (rowid) ON DELETE CASCADE,
+            target TEXT NOT NULL,
+            remote_id TEXT NOT NULL,
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            seen INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (target, remote_id)
+        );
+        CREATE INDEX replies_by_moment ON replies (moment_rowid);
+
+        CREATE TABLE sync_cursors (
+            target TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (target, stream)
+        ) WITHOUT ROWID;
+
+        -- Small non-secret state a connector keeps per target (a Matrix device id, a pause reason).
+        CREATE TABLE target_state (
+            target TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (target, key)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of Inflow knows, in order."""
     return [m.name for m in migrations._migrations]  # no public accessor in sqlite-utils 4

@@ -43,6 +43,8 @@ class Draft:
     tags: tuple[str, ...] = ()
     source_app: str | None = None
     source_window: str | None = None
+    share_to: tuple[str, ...] = ()
+    """Names of the targets to share with (empty: private)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,9 @@ class Moment:
     origin: str = "local"
     source_app: str | None = None
     source_window: str | None = None
+    author: str | None = None
+    """Who shared it, for moments pulled from the team feed."""
+    answered_at: str | None = None
 
     @property
     def display_title(self) -> str:
@@ -70,6 +75,48 @@ class Moment:
             return self.title.strip()
         first = self.body.lstrip()[:500].partition("\n")[0].strip()
         return first[:120] or (self.url or "(untitled)")
+
+
+class DeliveryState(enum.StrEnum):
+    """Where one (moment, target) delivery stands."""
+
+    PENDING = "pending"
+    INFLIGHT = "inflight"
+    SENT = "sent"
+    DEAD = "dead"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One outbox row as the library shows it."""
+
+    id: int
+    target: str
+    action: str
+    state: DeliveryState
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    remote_id: str | None
+    remote_link: str | None
+
+    @property
+    def retrying(self) -> bool:
+        return self.state is DeliveryState.PENDING and self.attempts > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An answer or comment pulled back from a backend."""
+
+    target: str
+    remote_id: str
+    author: str
+    body: str
+    created_at: str
+    seen: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,4 +189,5 @@ def validate_draft(draft: Draft) -> Draft:
         tags=normalize_tags(draft.tags),
         source_app=clean_text(draft.source_app) if draft.source_app else None,
         source_window=clean_text(draft.source_window) if draft.source_window else None,
+        share_to=tuple(dict.fromkeys(t for t in draft.share_to if t)),
     )

@@ -14,7 +14,7 @@ from storage.models import Draft, Kind, Moment, MomentQuery, validate_draft
 
 _COLUMNS = (
     "rowid, id, kind, title, body, url, tags, visibility, origin, source_app, source_window, "
-    "created_at, updated_at"
+    "created_at, updated_at, author, answered_at"
 )
 
 
@@ -31,7 +31,7 @@ def add_moment(db: Database, draft: Draft, *, now: str | None = None) -> Moment:
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO moments (id, kind, title, body, url, tags, source_app, source_window, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at, updated_at, visibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 moment_id,
                 clean.kind.value,
@@ -43,10 +43,15 @@ def add_moment(db: Database, draft: Draft, *, now: str | None = None) -> Moment:
                 clean.source_window,
                 stamp,
                 stamp,
+                "team" if clean.share_to else "private",
             ],
         )
         rowid = int(cursor.lastrowid or 0)
-        _write_tags(db, rowid, clean.tags)
+        write_tags(db, rowid, clean.tags)
+        if clean.share_to:
+            from storage.outbox import enqueue
+
+            enqueue(db, rowid, clean.share_to)
     return Moment(
         id=moment_id,
         rowid=rowid,
@@ -59,6 +64,7 @@ def add_moment(db: Database, draft: Draft, *, now: str | None = None) -> Moment:
         updated_at=stamp,
         source_app=clean.source_app,
         source_window=clean.source_window,
+        visibility="team" if clean.share_to else "private",
     )
 
 
@@ -84,13 +90,56 @@ def update_moment(db: Database, moment_id: str, draft: Draft) -> Moment:
                 row[0],
             ],
         )
-        _write_tags(db, row[0], clean.tags)
+        write_tags(db, row[0], clean.tags)
+        _enqueue_for_sent_posts(db, row[0], "edit")
     return get_moment(db, moment_id)
 
 
-def delete_moments(db: Database, moment_ids: Iterable[str]) -> int:
-    """Soft-delete (undoable with undelete_moments); returns how many were deleted."""
-    return _set_deleted(db, moment_ids, utc_now())
+def _enqueue_for_sent_posts(db: Database, rowid: int, action: str) -> None:
+    """Where the moment was already posted, queue an edit or a retraction for that target."""
+    from storage.outbox import enqueue
+
+    targets = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT target FROM outbox "
+            "WHERE moment_rowid = ? AND action = 'post' AND state = 'sent'",
+            [rowid],
+        )
+    ]
+    enqueue(db, rowid, targets, action=action)
+
+
+def shared_targets(db: Database, moment_id: str) -> list[str]:
+    """Targets where this moment is online (posted), for "deleting leaves it on ..." messages."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT o.target FROM outbox o JOIN moments m ON m.rowid = o.moment_rowid "
+            "WHERE m.id = ? AND o.action = 'post' AND o.state = 'sent'",
+            [moment_id],
+        )
+    ]
+
+
+def delete_moments(db: Database, moment_ids: Iterable[str], *, retract: bool = False) -> int:
+    """Soft-delete (undoable with undelete_moments); with retract, also queue removing the posts."""
+    ids = list(moment_ids)
+    with db.atomic():
+        count = _set_deleted(db, ids, utc_now())
+        if retract:
+            for (rowid,) in db.execute(
+                f"SELECT rowid FROM moments WHERE id IN ({', '.join('?' for _ in ids)})", ids
+            ).fetchall():
+                _enqueue_for_sent_posts(db, rowid, "retract")
+        # A deleted question is no longer polled for answers; queued posts are cancelled.
+        db.execute(
+            "UPDATE outbox SET poll_at = NULL, state = CASE WHEN state IN ('pending', 'paused') "
+            "AND action = 'post' THEN 'cancelled' ELSE state END "
+            f"WHERE moment_rowid IN (SELECT rowid FROM moments WHERE id IN ({', '.join('?' for _ in ids)}))",
+            ids,
+        )
+    return count
 
 
 def undelete_moments(db: Database, moment_ids: Iterable[str]) -> int:
@@ -178,7 +227,7 @@ def count_moments(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM moments WHERE deleted_at IS NULL").fetchone()[0])
 
 
-def _write_tags(db: Database, rowid: int, tags: Sequence[str]) -> None:
+def write_tags(db: Database, rowid: int, tags: Sequence[str]) -> None:
     db.execute("DELETE FROM moment_tags WHERE moment_rowid = ?", [rowid])
     for tag in tags:
         db.execute("INSERT OR IGNORE INTO moment_tags (moment_rowid, tag) VALUES (?, ?)", [rowid, tag])
@@ -203,4 +252,6 @@ def _to_moment(row: Sequence[Any]) -> Moment:
         source_window=row[10],
         created_at=row[11],
         updated_at=row[12],
+        author=row[13],
+        answered_at=row[14],
     )

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import CorruptDatabaseError, NewerDatabaseError, open_database, open_or_recover
+from storage.migrations import known_migration_names, migrations
 from storage.models import Draft
 from storage.moments import add_moment, count_moments
 from tests.helpers import make_newer_library
@@ -22,7 +23,7 @@ def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     add_moment(open_database(path), Draft(title="kept"))
     db = open_database(path)
     assert count_moments(db) == 1
-    assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(known_migration_names())
 
 
 def test_non_sqlite_file_is_moved_aside_never_deleted(tmp_path: Path) -> None:
@@ -64,3 +65,23 @@ def test_a_file_where_the_data_folder_should_be_is_a_clear_error(tmp_path: Path)
 
     with pytest.raises(StorageError, match="data folder"):
         open_database(blocker / "sub" / "inflow.db")
+
+
+def test_a_v1_library_upgrades_keeping_its_moments(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    path = tmp_path / "inflow.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+
+    old = Database(conn)
+    migrations.apply(old, stop_before="0002_sharing_outbox_replies_feed")
+    old.execute(
+        "INSERT INTO moments (id, kind, title, created_at, updated_at) "
+        "VALUES ('a', 'tip', 'from v1', 'x', 'x')"
+    )
+    conn.close()
+    db = open_database(path)
+    assert db.execute("SELECT title, author FROM moments").fetchall() == [("from v1", None)]
+    assert "outbox" in db.table_names()

@@ -1,0 +1,162 @@
+"""What comes back: replies to our questions and the team's feed, each stored in one transaction.
+
+Re-delivery is harmless: replies are unique per (target, remote id), feed items per
+(feed_target, feed_remote_id), and the new cursor is written in the same transaction as the items.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from storage.models import Kind, Reply
+from storage.moments import write_tags, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class PollDue:
+    """An open question's post whose replies are due to be fetched."""
+
+    outbox_id: int
+    target: str
+    remote_id: str
+    moment_rowid: int
+    moment_id: str
+    title: str
+    created_at: str
+    poll_until: float
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingReply:
+    remote_id: str
+    author: str
+    body: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFeedItem:
+    remote_id: str
+    author: str
+    kind: Kind
+    title: str
+    body: str
+    url: str | None
+    tags: tuple[str, ...]
+    created_at: str
+    local_id: str | None = None
+
+
+def due_polls(db: Database, now: float, *, skip_targets: Sequence[str] = ()) -> list[PollDue]:
+    """Sent questions, not marked answered, whose next poll time has come."""
+    skip = f"AND o.target NOT IN ({', '.join('?' for _ in skip_targets)})" if skip_targets else ""
+    rows = db.execute(
+        "SELECT o.id, o.target, o.remote_id, m.rowid, m.id, m.title, m.created_at, o.poll_until "
+        "FROM outbox o JOIN moments m ON m.rowid = o.moment_rowid "
+        "WHERE o.poll_at IS NOT NULL AND o.poll_at <= ? AND o.state = 'sent' AND o.remote_id IS NOT NULL "
+        f"AND m.deleted_at IS NULL AND m.answered_at IS NULL {skip} ORDER BY o.poll_at",
+        [now, *skip_targets],
+    ).fetchall()
+    return [PollDue(*row) for row in rows]
+
+
+def store_replies(
+    db: Database, poll: PollDue, replies: Sequence[IncomingReply], next_poll_at: float | None
+) -> int:
+    """Store new replies and schedule the next poll (None: stop polling); returns how many were new."""
+    stamp = utc_now()
+    new = 0
+    with db.atomic():
+        for reply in replies:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO replies (moment_rowid, target, remote_id, author, body, created_at, "
+                "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [poll.moment_rowid, poll.target, reply.remote_id, reply.author, reply.body,
+                 reply.created_at, stamp],
+            )  # fmt: skip
+            new += cursor.rowcount
+        db.execute("UPDATE outbox SET poll_at = ? WHERE id = ?", [next_poll_at, poll.outbox_id])
+    return new
+
+
+def replies_for(db: Database, moment_rowid: int) -> list[Reply]:
+    return [
+        Reply(target=r[0], remote_id=r[1], author=r[2], body=r[3], created_at=r[4], seen=bool(r[5]))
+        for r in db.execute(
+            "SELECT target, remote_id, author, body, created_at, seen FROM replies "
+            "WHERE moment_rowid = ? ORDER BY created_at, id",
+            [moment_rowid],
+        )
+    ]
+
+
+def mark_replies_seen(db: Database, moment_rowid: int) -> None:
+    with db.atomic():
+        db.execute("UPDATE replies SET seen = 1 WHERE moment_rowid = ?", [moment_rowid])
+
+
+def set_answered(db: Database, moment_id: str, answered: bool = True) -> bool:
+    """Mark a question answered (stops polling) or open again (polling resumes now)."""
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE moments SET answered_at = ? WHERE id = ? AND kind = 'question' AND deleted_at IS NULL",
+            [utc_now() if answered else None, moment_id],
+        )
+        if not answered:
+            db.execute(
+                "UPDATE outbox SET poll_at = 0 WHERE state = 'sent' AND action = 'post' AND poll_until IS NOT NULL "
+                "AND moment_rowid = (SELECT rowid FROM moments WHERE id = ?)",
+                [moment_id],
+            )
+    return bool(cursor.rowcount)
+
+
+def get_cursor(db: Database, target: str, stream: str) -> str | None:
+    row = db.execute(
+        "SELECT value FROM sync_cursors WHERE target = ? AND stream = ?", [target, stream]
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def store_feed(db: Database, target: str, items: Sequence[IncomingFeedItem], cursor: str | None) -> int:
+    """Add colleagues' posts as team moments and move the cursor, in one transaction.
+
+    Our own posts coming back are skipped: by the local id they carry, or by the remote id we
+    recorded when we sent them.
+    """
+    stamp = utc_now()
+    new = 0
+    with db.atomic():
+        ours = {
+            r[0]
+            for r in db.execute(
+                "SELECT remote_id FROM outbox WHERE target = ? AND remote_id IS NOT NULL", [target]
+            )
+        }
+        for item in items:
+            if item.remote_id in ours:
+                continue
+            if item.local_id and db.execute("SELECT 1 FROM moments WHERE id = ?", [item.local_id]).fetchone():
+                continue
+            result = db.execute(
+                "INSERT OR IGNORE INTO moments (id, kind, title, body, url, tags, visibility, origin, author, "
+                "feed_target, feed_remote_id, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'team', 'team', ?, ?, ?, ?, ?)",
+                [str(uuid.uuid4()), item.kind.value, item.title, item.body, item.url, json.dumps(list(item.tags)),
+                 item.author, target, item.remote_id, item.created_at or stamp, stamp],
+            )  # fmt: skip
+            if result.rowcount:
+                new += 1
+                write_tags(db, int(result.lastrowid or 0), item.tags)
+        if cursor is not None:
+            db.execute(
+                "INSERT INTO sync_cursors (target, stream, value) VALUES (?, 'feed', ?) "
+                "ON CONFLICT (target, stream) DO UPDATE SET value = excluded.value",
+                [target, cursor],
+            )
+    return new

@@ -1,0 +1,135 @@
+"""The connector interface: everything one backend needs to speak, and nothing more.
+
+A connector is small: format a moment for its backend, send it (idempotently), fetch replies to a
+post, fetch the feed since a cursor, and classify every failure as a `SyncError` (see sync.errors).
+It is synchronous plain Python (the engine runs it off the GUI thread) and never touches storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+import requests
+
+
+@dataclass(frozen=True, slots=True)
+class TargetKey:
+    """One setting of a target kind (same name in Settings, config and CLI)."""
+
+    name: str
+    label: str
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One configured destination: a name the person chose, a kind, and its settings."""
+
+    name: str
+    kind: str
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.settings.get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMoment:
+    """What is shared: the moment as plain data, and the outbox row's idempotency key."""
+
+    moment_id: str
+    kind: str
+    title: str
+    body: str
+    url: str | None
+    tags: tuple[str, ...]
+    created_at: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    remote_id: str
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteReply:
+    remote_id: str
+    author: str
+    body: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """A colleague's post pulled into the library. `local_id` is set when it is our own echo."""
+
+    remote_id: str
+    author: str
+    kind: str
+    title: str
+    body: str
+    url: str | None
+    tags: tuple[str, ...]
+    created_at: str
+    local_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    items: list[FeedItem]
+    cursor: str | None
+
+
+class Connector(Protocol):
+    """What every backend implements. `state` is a small persistent key/value store per target
+    (device ids, login results that are not secret); the engine saves it after each call."""
+
+    kind: ClassVar[str]
+    keys: ClassVar[tuple[TargetKey, ...]]
+    secret_label: ClassVar[str]
+    can_edit: ClassVar[bool]
+    can_retract: ClassVar[bool]
+    can_pull: ClassVar[bool]
+
+    def test(self) -> str:
+        """A real authenticated call; returns a one-line success message or raises SyncError."""
+        ...
+
+    def send(self, moment: OutgoingMoment) -> SendResult:
+        """Post the moment. Sending the same idempotency_key twice must not post twice."""
+        ...
+
+    def edit(self, moment: OutgoingMoment, remote_id: str) -> None:
+        """Update the post (raises NotSupportedError where the backend cannot)."""
+        ...
+
+    def retract(self, remote_id: str) -> None:
+        """Remove the post (raises NotSupportedError where the backend cannot)."""
+        ...
+
+    def fetch_replies(self, remote_id: str) -> list[RemoteReply]:
+        """Every reply to the post (the engine ignores ones it has; NotSupportedError for push-only)."""
+        ...
+
+    def fetch_feed(self, cursor: str | None) -> FeedPage:
+        """Posts since `cursor` (None: start from now, return the cursor to continue from)."""
+        ...
+
+
+class ConnectorFactory(Protocol):
+    kind: ClassVar[str]
+    keys: ClassVar[tuple[TargetKey, ...]]
+    secret_label: ClassVar[str]
+
+    def __call__(
+        self,
+        target: Target,
+        secret: str | None,
+        http: requests.Session,
+        state: MutableMapping[str, str],
+    ) -> Connector: ...
