@@ -117,9 +117,7 @@ def network_error(exc: requests.RequestException, url: str) -> SyncError:
     """A transport failure, classified (always transient) with a message naming the host."""
     host = _host(url)
     if isinstance(exc, requests.exceptions.SSLError):
-        return transient(
-            f"TLS failure talking to {host}: the certificate is not trusted or the handshake failed"
-        )
+        return transient(f"TLS failure talking to {host}: the certificate is not trusted or the handshake failed")
     if isinstance(exc, ResponseTooLarge | DeadlineExceeded):
         return transient(str(exc))
     if isinstance(exc, requests.exceptions.TooManyRedirects):

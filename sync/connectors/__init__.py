@@ -1,0 +1,1 @@
+"""One module per backend; each exposes CONNECTOR (see sync.connector.Connector)."""
