@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from storage.models import Moment, MomentQuery, SearchResult
+from storage.models import Delivery, Moment, MomentQuery, Reply, SearchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,4 +36,60 @@ class LibrarySource(Protocol):
 
     def tags(self) -> list[str]:
         """Every tag in use, most used first (for completion and the tag filter)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TargetKeyInfo:
+    """One setting of a target kind, for the target editor form."""
+
+    name: str
+    label: str
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetKindInfo:
+    """A kind of target the person can add (Matrix room, xAPI LRS, signed webhook, ...)."""
+
+    kind: str
+    label: str
+    keys: tuple[TargetKeyInfo, ...]
+    secret_label: str
+    can_retract: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInfo:
+    """A configured target as the UI shows it."""
+
+    name: str
+    kind: str
+    settings: dict[str, str]
+    is_main: bool = False
+    paused_reason: str | None = None
+    managed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SharingDefaults:
+    """Which targets each kind is shared with by default (empty: private)."""
+
+    by_kind: dict[str, tuple[str, ...]]
+
+
+class DeliverySource(Protocol):
+    """What the library's detail pane shows about sharing (read-only, fast)."""
+
+    def deliveries(self, rowid: int) -> list[Delivery]:
+        """The moment's outbox rows, oldest first."""
+        ...
+
+    def replies(self, rowid: int) -> list[Reply]:
+        """Answers and comments pulled back for the moment, oldest first."""
+        ...
+
+    def retractable(self, moment_id: str) -> list[tuple[str, bool]]:
+        """Targets where the moment is online, each with whether it can be removed from there."""
         ...
