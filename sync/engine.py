@@ -1,0 +1,321 @@
+"""The sync engine: drains the outbox, pulls replies to open questions and the team feed.
+
+Synchronous, no Qt: `app.sync_worker` runs passes on a background thread. Every database step is
+one short transaction (claim -> send with no transaction -> record), so a crash at any point loses
+nothing: inflight rows go back to pending at start-up and are resent with the SAME idempotency
+key (Matrix txnId, xAPI statement id, webhook-id), so nothing is posted twice where the backend
+can prevent it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+
+import requests
+from sqlite_utils import Database
+
+from storage import outbox, pull
+from storage.models import Kind
+from sync.connector import Connector, OutgoingMoment, Target
+from sync.errors import ErrorKind, NotSupportedError, SyncError
+from sync.registry import connector_for
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_S = 5.0
+BACKOFF_CAP_S = 3600.0
+FEED_INTERVAL_S = 300.0
+KINDS = {k.value for k in Kind}
+DEFAULT_POLL_DAYS = 14
+
+
+@dataclass
+class AnswerNews:
+    """New replies to one of our questions (what the tray tells the person)."""
+
+    moment_id: str
+    title: str
+    count: int
+
+
+@dataclass
+class PassReport:
+    """What one pass did, and when the engine next has something to do (unix seconds)."""
+
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    paused: list[str] = field(default_factory=list)
+    answers: list[AnswerNews] = field(default_factory=list)
+    feed: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    next_due: float | None = None
+
+    def summary(self) -> str:
+        parts = [f"{self.sent} sent", f"{self.retrying} retrying", f"{self.dead} failed"]
+        if self.paused:
+            parts.append("paused: " + ", ".join(self.paused))
+        answers = sum(a.count for a in self.answers)
+        parts.append(f"{answers} new answer{'s' if answers != 1 else ''}")
+        parts.append(f"{sum(self.feed.values())} new from the team")
+        return "; ".join(parts)
+
+
+def backoff_delay(attempts: int, retry_after: float | None, rng: Callable[[], float] = random.random) -> float:
+    """Capped exponential backoff with jitter (50-100 %), never sooner than the server asked."""
+    delay: float = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** max(0, attempts))
+    delay *= 0.5 + rng() / 2
+    return max(delay, retry_after or 0.0)
+
+
+def poll_interval(age_s: float) -> float:
+    """How often to look for answers: often while a question is fresh, rarely once it is old."""
+    if age_s < 3600:
+        return 60.0
+    if age_s < 86400:
+        return 300.0
+    if age_s < 7 * 86400:
+        return 1800.0
+    return 7200.0
+
+
+class SyncEngine:
+    """One per running app (or per `inflow sync now` without an app). Not thread-safe: one thread."""
+
+    def __init__(
+        self,
+        db: Database,
+        targets: Callable[[], list[Target]],
+        secret_for: Callable[[Target], str | None],
+        session_factory: Callable[[], requests.Session],
+        *,
+        clock: Callable[[], float] = time.time,
+        rng: Callable[[], float] = random.random,
+        poll_days: float = DEFAULT_POLL_DAYS,
+    ) -> None:
+        self._db = db
+        self._targets = targets
+        self._secret_for = secret_for
+        self._session_factory = session_factory
+        self._clock = clock
+        self._rng = rng
+        self._poll_s = poll_days * 86400
+        self._connectors: dict[str, tuple[Target, str | None, Connector, MutableMapping[str, str]]] = {}
+        self._not_before: dict[str, float] = {}  # per-target pause after a rate limit or outage
+        self._feed_next: dict[str, float] = {}
+        self._session: requests.Session | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def reconcile(self) -> int:
+        """After a crash: deliveries left inflight go back to pending (same key)."""
+        count = outbox.reconcile_inflight(self._db)
+        if count:
+            log.info("reconciled %d delivery(ies) left inflight", count)
+        return count
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        self._connectors.clear()
+
+    def next_due(self) -> float | None:
+        """When there is next something to do (None: nothing until the outbox changes)."""
+        times = [t for t in (outbox.next_due_at(self._db), *self._feed_times()) if t is not None]
+        return min(times) if times else None
+
+    def _feed_times(self) -> list[float]:
+        now = self._clock()
+        paused = outbox.paused_targets(self._db)
+        return [
+            max(self._feed_next.get(t.name, now), self._not_before.get(t.name, now))
+            for t in self._targets()
+            if t.name not in paused and connector_for(t.kind).can_pull
+        ]
+
+    # ------------------------------------------------------------------ one pass
+    def run_pass(self, *, pull_now: bool = False, stop: Callable[[], bool] = lambda: False) -> PassReport:
+        """Push everything due, then pull what is due (everything, with pull_now)."""
+        report = PassReport()
+        targets = {t.name: t for t in self._targets()}
+        self._push(targets, report, stop)
+        if not stop():
+            self._pull_replies(targets, report, force=pull_now)
+        if not stop():
+            self._pull_feed(targets, report, force=pull_now)
+        report.paused = sorted(outbox.paused_targets(self._db))
+        report.next_due = self.next_due()
+        return report
+
+    def _push(self, targets: dict[str, Target], report: PassReport, stop: Callable[[], bool]) -> None:
+        while not stop():
+            now = self._clock()
+            busy = [name for name, until in self._not_before.items() if until > now]
+            skip = sorted({*busy, *outbox.paused_targets(self._db)})
+            row = outbox.claim_due(self._db, now, skip_targets=skip)
+            if row is None:
+                return
+            target = targets.get(row.target)
+            if target is None:
+                outbox.record_dead(self._db, row.id, f"The target '{row.target}' is no longer configured.")
+                report.dead += 1
+                continue
+            self._deliver(target, row, report)
+
+    def _deliver(self, target: Target, row: outbox.ClaimedDelivery, report: PassReport) -> None:
+        moment = OutgoingMoment(
+            moment_id=row.moment_id, kind=row.kind.value, title=row.title, body=row.body, url=row.url,
+            tags=row.tags, created_at=row.created_at, idempotency_key=row.idempotency_key,
+        )  # fmt: skip
+        try:
+            connector = self._connector(target)
+            remote_id, link = row.remote_id, None
+            if row.action == "post":
+                result = connector.send(moment)
+                remote_id, link = result.remote_id, result.link
+            elif row.action == "edit" and row.remote_id:
+                connector.edit(moment, row.remote_id)
+            elif row.action == "retract" and row.remote_id:
+                connector.retract(row.remote_id)
+        except NotSupportedError as exc:
+            outbox.record_dead(self._db, row.id, str(exc))
+            report.dead += 1
+            return
+        except SyncError as exc:
+            self._record_failure(target, row, exc, report)
+            return
+        finally:
+            self._save_state(target)
+        is_question = row.kind is Kind.QUESTION and row.action == "post"
+        poll_until = self._clock() + self._poll_s if is_question and connector.can_pull else None
+        outbox.record_sent(self._db, row.id, remote_id, link, poll_until=poll_until, now=self._clock())
+        report.sent += 1
+
+    def _record_failure(self, target: Target, row: outbox.ClaimedDelivery, exc: SyncError, report: PassReport) -> None:
+        log.info("delivery %d to %s: %r", row.id, target.name, exc)
+        if exc.kind is ErrorKind.AUTH:
+            outbox.pause_target(self._db, target.name, exc.message, delivery_id=row.id)
+            self._connectors.pop(target.name, None)
+            report.problems.append(f"{target.name}: {exc.message}")
+            return
+        if exc.kind is ErrorKind.PERMANENT:
+            outbox.record_dead(self._db, row.id, exc.message)
+            report.dead += 1
+            return
+        delay = backoff_delay(row.attempts, exc.retry_after, self._rng)
+        retry_at = self._clock() + delay
+        outbox.record_retry(self._db, row.id, exc.message, retry_at)
+        # The whole target waits: a rate limit or an outage is about the server, not this item.
+        self._not_before[target.name] = retry_at
+        report.retrying += 1
+
+    # ------------------------------------------------------------------ pulling
+    def _pull_replies(self, targets: dict[str, Target], report: PassReport, *, force: bool) -> None:
+        now = self._clock()
+        skip = sorted({*outbox.paused_targets(self._db), *(n for n, u in self._not_before.items() if u > now)})
+        due = pull.due_polls(self._db, float("inf") if force else now, skip_targets=skip)
+        for poll in due:
+            target = targets.get(poll.target)
+            if target is None:
+                continue
+            try:
+                replies = self._connector(target).fetch_replies(poll.remote_id)
+            except NotSupportedError:
+                pull.store_replies(self._db, poll, [], None)
+                continue
+            except SyncError as exc:
+                self._pull_failed(target, exc, report)
+                continue
+            finally:
+                self._save_state(target)
+            incoming = [pull.IncomingReply(r.remote_id, r.author, r.body, r.created_at) for r in replies]
+            age = now - _unix(poll.created_at, now)
+            next_poll = now + poll_interval(age)
+            new = pull.store_replies(self._db, poll, incoming, next_poll if next_poll < poll.poll_until else None)
+            if new:
+                report.answers.append(AnswerNews(poll.moment_id, poll.title, new))
+
+    def _pull_feed(self, targets: dict[str, Target], report: PassReport, *, force: bool) -> None:
+        now = self._clock()
+        paused = outbox.paused_targets(self._db)
+        for target in targets.values():
+            if target.name in paused or not connector_for(target.kind).can_pull:
+                continue
+            if not force and self._feed_next.get(target.name, 0.0) > now:
+                continue
+            if self._not_before.get(target.name, 0.0) > now:
+                continue
+            try:
+                page = self._connector(target).fetch_feed(pull.get_cursor(self._db, target.name, "feed"))
+            except NotSupportedError:
+                self._feed_next[target.name] = float("inf")
+                continue
+            except SyncError as exc:
+                self._pull_failed(target, exc, report)
+                continue
+            finally:
+                self._save_state(target)
+            items = [
+                pull.IncomingFeedItem(
+                    remote_id=i.remote_id, author=i.author, kind=Kind(i.kind) if i.kind in KINDS else Kind.TIP,
+                    title=i.title, body=i.body, url=i.url, tags=i.tags, created_at=i.created_at, local_id=i.local_id,
+                )
+                for i in page.items
+            ]  # fmt: skip
+            new = pull.store_feed(self._db, target.name, items, page.cursor)
+            report.feed[target.name] = new
+            self._feed_next[target.name] = now + FEED_INTERVAL_S
+
+    def _pull_failed(self, target: Target, exc: SyncError, report: PassReport) -> None:
+        if exc.kind is ErrorKind.AUTH:
+            outbox.pause_target(self._db, target.name, exc.message)
+            self._connectors.pop(target.name, None)
+        elif exc.kind is ErrorKind.TRANSIENT:
+            self._not_before[target.name] = self._clock() + backoff_delay(1, exc.retry_after, self._rng)
+        report.problems.append(f"{target.name}: {exc.message}")
+
+    # ------------------------------------------------------------------ connectors
+    def _connector(self, target: Target) -> Connector:
+        secret = self._secret_for(target)
+        cached = self._connectors.get(target.name)
+        if cached is not None and cached[0] == target and cached[1] == secret:
+            return cached[2]
+        if self._session is None:
+            self._session = self._session_factory()
+        state: MutableMapping[str, str] = outbox.get_target_state(self._db, target.name)
+        state.pop("paused", None)
+        connector = connector_for(target.kind)(target, secret, self._session, state)
+        self._connectors[target.name] = (target, secret, connector, state)
+        return connector
+
+    def _save_state(self, target: Target) -> None:
+        cached = self._connectors.get(target.name)
+        if cached is None:
+            return
+        state = dict(cached[3])
+        if state != {k: v for k, v in outbox.get_target_state(self._db, target.name).items() if k != "paused"}:
+            outbox.save_target_state(self._db, target.name, state)
+
+    def forget(self, target_name: str) -> None:
+        """A target changed or was removed: drop its cached connector and pacing."""
+        self._connectors.pop(target_name, None)
+        self._not_before.pop(target_name, None)
+        self._feed_next.pop(target_name, None)
+
+    def resume(self, target_name: str) -> None:
+        """After signing in again."""
+        self.forget(target_name)
+        outbox.resume_target(self._db, target_name)
+
+
+def _unix(iso: str, default: float) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return default
