@@ -71,9 +71,7 @@ def is_enabled(config_home: Path, *, system: Sequence[Path] | None = None) -> bo
         values = _read_entry(entry)
     except (OSError, UnicodeDecodeError):
         return False
-    return (
-        values.get("Hidden", "false") != "true" and values.get("X-GNOME-Autostart-enabled", "true") != "false"
-    )
+    return values.get("Hidden", "false") != "true" and values.get("X-GNOME-Autostart-enabled", "true") != "false"
 
 
 def exec_line(argv: Sequence[str]) -> str:

@@ -48,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the capture window in the running app (starting it if needed)",
     )
     capture.add_argument("--json", action="store_true", help="print the stored moment as JSON")
+    sharing = capture.add_mutually_exclusive_group()
+    sharing.add_argument(
+        "--share",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="share with this target (repeatable); nothing is shared without it",
+    )
+    sharing.add_argument("--private", action="store_true", help="keep it private (the default)")
+    capture.add_argument(
+        "--allow-secrets", action="store_true", help="share even when the text looks like it contains a secret"
+    )
 
     search = commands.add_parser("search", help="find moments, best first")
     search.add_argument("query", metavar="QUERY")
@@ -66,6 +78,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="versions, paths, hotkey and config problems")
     doctor.add_argument("--json", action="store_true")
+
+    target = commands.add_parser("target", help="team targets to share with").add_subparsers(
+        dest="target_command", metavar="ACTION", required=True
+    )
+    add = target.add_parser("add", help="add (or --replace) a target")
+    add.add_argument("kind", metavar="KIND", help="matrix, xapi, webhook")
+    add.add_argument("--name", required=True)
+    add.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a setting (repeatable)")
+    add.add_argument("--token-stdin", action="store_true", help="read the secret from stdin (to the keyring)")
+    add.add_argument("--replace", action="store_true", help="replace a target of the same name")
+    listing = target.add_parser("list", help="the configured targets")
+    listing.add_argument("--json", action="store_true")
+    target.add_parser("test", help="a real authenticated call").add_argument("name", metavar="NAME")
+    target.add_parser("remove", help="remove a target and cancel what it had queued").add_argument(
+        "name", metavar="NAME"
+    )
+
+    sync = commands.add_parser("sync", help="sharing status, or a full pass now").add_subparsers(
+        dest="sync_command", metavar="ACTION", required=True
+    )
+    sync.add_parser("status", help="the outbox per target").add_argument("--json", action="store_true")
+    sync.add_parser("now", help="push, pull replies and the feed; returns when done")
     return parser
 
 
@@ -94,6 +128,11 @@ def _dispatch(args: argparse.Namespace, paths: Paths) -> int:
         from app.commands import start_app
 
         return start_app(paths, json_logging=args.json_logging, open_capture=args.open_capture)
+    if args.command in ("target", "sync"):
+        from app import commands_sync
+
+        name = f"{args.command}_{getattr(args, args.command + '_command')}"
+        return int(getattr(commands_sync, name)(args, paths))
     from app import commands
 
     handler = {

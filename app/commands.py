@@ -14,6 +14,7 @@ from typing import Any
 from app.cli import CliError
 from app.instance_client import InstanceError, send_command
 from app.paths import Paths, launch_command
+from storage.models import Delivery
 
 START_WAIT_S = 15.0
 
@@ -43,7 +44,11 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
     from app.config import load_config
     from storage.models import Draft, DraftError, Kind, validate_draft
 
-    kind = args.kind or load_config(paths).get_str("default_kind")
+    config = load_config(paths)
+    kind = args.kind or config.get_str("default_kind")
+    unknown = [name for name in args.share if config.target(name) is None]
+    if unknown:
+        raise CliError(f"no target named {', '.join(unknown)} (see: inflow target list)")
     draft = Draft(
         kind=Kind(kind),
         title=args.title,
@@ -51,11 +56,22 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
         url=args.url,
         tags=tuple(args.tag),
         source_app="inflow (command line)",
+        share_to=tuple(args.share),
     )
     try:
         draft = validate_draft(draft)
     except DraftError as exc:
         raise CliError(str(exc)) from exc
+    if draft.share_to and not args.allow_secrets:
+        from app.secret_scan import scan_text
+
+        findings = scan_text(draft.title, draft.body, draft.url or "")
+        if findings:
+            found = ", ".join(f.describe() for f in findings)
+            raise CliError(
+                f"not shared: this looks like it contains a secret ({found}). Remove it, "
+                "capture with --private, or pass --allow-secrets to share anyway."
+            )
     from storage.export import moment_to_dict
 
     moment_data = _capture_via_instance(paths, draft)
@@ -120,19 +136,55 @@ def search(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def show(args: argparse.Namespace, paths: Paths) -> int:
+    from dataclasses import asdict
+
     from storage.export import moment_to_dict, moment_to_markdown
     from storage.moments import get_moment
+    from storage.outbox import deliveries_for
+    from storage.pull import replies_for
 
     db = _open_db(paths)
     try:
         moment = get_moment(db, args.id)
     except KeyError:
         raise CliError(f"no moment with id {args.id}") from None
+    deliveries = deliveries_for(db, moment.rowid)
+    replies = replies_for(db, moment.rowid)
     if args.json:
-        print(json.dumps(moment_to_dict(moment), ensure_ascii=False))
-    else:
-        print(moment_to_markdown(moment), end="")
+        data = moment_to_dict(moment)
+        data["deliveries"] = [{**asdict(d), "state": d.state.value} for d in deliveries]
+        data["replies"] = [asdict(r) for r in replies]
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    print(moment_to_markdown(moment), end="")
+    if deliveries:
+        print("\nShared:")
+        for d in deliveries:
+            print(f"  {d.target} ({d.action}): {describe_delivery(d)}")
+    if replies:
+        print(f"\nAnswers ({len(replies)}):")
+        for r in replies:
+            print(f"  {r.author} at {r.created_at}:\n    " + r.body.replace("\n", "\n    "))
     return 0
+
+
+def describe_delivery(delivery: Delivery) -> str:
+    """One line: queued / sent <link> / retrying (attempt N, next try at T): error / failed / paused."""
+    from datetime import datetime
+
+    state = str(delivery.state.value)
+    if state == "sent":
+        return "sent" + (f" {delivery.remote_link}" if delivery.remote_link else "")
+    if state == "pending" and delivery.attempts:
+        when = datetime.fromtimestamp(delivery.next_attempt_at).strftime("%H:%M:%S")
+        return f"retrying (attempt {delivery.attempts}, next try at {when}): {delivery.last_error}"
+    if state == "pending":
+        return "queued"
+    if state == "dead":
+        return f"failed: {delivery.last_error}"
+    if state == "paused":
+        return f"paused, sign in again: {delivery.last_error}"
+    return state
 
 
 def export(args: argparse.Namespace, paths: Paths) -> int:

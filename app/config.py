@@ -17,6 +17,8 @@ from typing import Any
 import tomli_w
 
 from app.paths import Paths
+from app.targets import parse_targets
+from sync.connector import Target
 
 Value = str | bool | int
 
@@ -42,9 +44,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Kind preselected in a new capture window.",
         choices=("resource", "tip", "question"),
     ),
-    Setting(
-        "log_level", str, "info", "How much goes into the log file.", choices=("debug", "info", "warning")
-    ),
+    Setting("log_level", str, "info", "How much goes into the log file.", choices=("debug", "info", "warning")),
+    Setting("main_target", str, "", "The target tips and questions are shared with by default (empty: the first)."),
+    Setting("share_tips", bool, True, "Share new tips with the main target by default."),
+    Setting("share_questions", bool, True, "Share new questions with the main target by default."),
+    Setting("share_resources", bool, False, "Share new resources with the main target by default."),
+    Setting("question_poll_days", int, 14, "For how many days Inflow looks for answers to a question."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -56,6 +61,25 @@ class Config:
     path: Path
     values: dict[str, Value] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+    def target(self, name: str) -> Target | None:
+        return next((t for t in self.targets if t.name == name), None)
+
+    def main_target(self) -> Target | None:
+        """The chosen main target, else the first one added."""
+        return self.target(self.get_str("main_target")) or (self.targets[0] if self.targets else None)
+
+    def sharing_defaults(self) -> dict[str, tuple[str, ...]]:
+        """Per kind, the targets a new moment is shared with unless the person changes it."""
+        main = self.main_target()
+        return {
+            kind: (main.name,) if main and self.get_bool(f"share_{kind}s") else ()
+            for kind in ("resource", "tip", "question")
+        }
+
+    def get_int(self, key: str) -> int:
+        return int(self.get(key))
 
     def get(self, key: str) -> Value:
         return self.values.get(key, SETTINGS_BY_KEY[key].default)
@@ -82,6 +106,9 @@ def load_config(paths: Paths) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         config.problems.append(f"{paths.config_file}: not valid TOML ({exc}); using defaults")
         return config
+    targets = document.pop("targets", {})
+    config.targets, target_problems = parse_targets(targets)
+    config.problems += [f"{paths.config_file}: {p}" for p in target_problems]
     for key, value in document.items():
         problem = _apply(config, key, value)
         if problem:
@@ -98,6 +125,8 @@ def _apply(config: Config, key: str, value: Any) -> str | None:
         return f"'{key}' must be true or false, not {value!r}; using the default ({default})"
     if setting.type is str and not isinstance(value, str):
         return f"'{key}' must be text, not {value!r}; using the default ({default})"
+    if setting.type is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        return f"'{key}' must be a whole number, not {value!r}; using the default ({default})"
     if setting.choices and value not in setting.choices:
         allowed = ", ".join(setting.choices)
         return f"'{key}' must be one of {allowed}, not {value!r}; using the default ({default})"
@@ -114,11 +143,37 @@ def save_settings(paths: Paths, changes: Mapping[str, Value]) -> None:
     for key in changes:
         if key not in SETTINGS_BY_KEY:
             raise KeyError(key)
-    try:
-        current = tomllib.loads(paths.config_file.read_text("utf-8"))
-    except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        current = {}
+    current = _read_document(paths)
     current.update(changes)
+    write_document(paths, current)
+
+
+def _read_document(paths: Paths) -> dict[str, Any]:
+    try:
+        return tomllib.loads(paths.config_file.read_text("utf-8"))
+    except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+
+
+def save_target(paths: Paths, target: Target) -> None:
+    """Add or replace one `[targets.NAME]` table (settings only: secrets go to the keyring)."""
+    document = _read_document(paths)
+    document.setdefault("targets", {})[target.name] = {"kind": target.kind, **dict(target.settings)}
+    write_document(paths, document)
+
+
+def remove_target(paths: Paths, name: str) -> bool:
+    document = _read_document(paths)
+    removed = document.get("targets", {}).pop(name, None) is not None
+    if document.get("main_target") == name:
+        document.pop("main_target")
+    if removed:
+        write_document(paths, document)
+    return removed
+
+
+def write_document(paths: Paths, current: dict[str, Any]) -> None:
+    """Write the whole TOML document atomically."""
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=paths.config_dir, prefix=".config.", suffix=".toml")
     try:

@@ -34,9 +34,7 @@ Reply = Callable[[dict[str, Any]], None]
 class AppController(QObject):
     """The running app's behaviour; owns every window and the hotkey."""
 
-    def __init__(
-        self, qapp: QApplication, paths: Paths, config: Config, db: Database, read_db: Database
-    ) -> None:
+    def __init__(self, qapp: QApplication, paths: Paths, config: Config, db: Database, read_db: Database) -> None:
         super().__init__()
         from app.hotkey import create_hotkey_backend
         from ui.capture import CaptureWindow
@@ -223,9 +221,7 @@ class AppController(QObject):
 
         try:
             self._apply_autostart(bool(values.get("autostart", False)))
-            changes: dict[str, Value] = {
-                k: values[k] for k in ("hotkey", "autostart", "default_kind") if k in values
-            }
+            changes: dict[str, Value] = {k: values[k] for k in ("hotkey", "autostart", "default_kind") if k in values}
             save_settings(self._paths, changes)
         except (OSError, AutostartError) as exc:
             self._tell(f"Could not save the settings: {exc}")

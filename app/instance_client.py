@@ -18,9 +18,7 @@ class InstanceError(Exception):
     """The running instance answered with an error, or stopped answering."""
 
 
-def send_command(
-    socket_path: Path, message: dict[str, Any], *, timeout: float = 10.0
-) -> dict[str, Any] | None:
+def send_command(socket_path: Path, message: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any] | None:
     """Send one command; returns the reply, or None when no instance is listening."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

@@ -37,9 +37,7 @@ def _read(display: Any, name: str, deadline: float) -> str:
     selection = display.intern_atom(name)
     if display.get_selection_owner(selection) == X.NONE:
         return ""
-    window = display.screen().root.create_window(
-        0, 0, 1, 1, 0, X.CopyFromParent, event_mask=X.PropertyChangeMask
-    )
+    window = display.screen().root.create_window(0, 0, 1, 1, 0, X.CopyFromParent, event_mask=X.PropertyChangeMask)
     target = display.intern_atom("UTF8_STRING")
     prop = display.intern_atom("INFLOW_SELECTION")
     window.convert_selection(selection, target, prop, X.CurrentTime)
@@ -63,9 +61,7 @@ def _read_incremental(display: Any, window: Any, prop: int, deadline: float) -> 
     window.delete_property(prop)  # starts the transfer
     display.flush()
     while size <= MAX_TEXT_BYTES:
-        event = _wait_for(
-            display, deadline, lambda e: e.type == X.PropertyNotify and e.state == X.PropertyNewValue
-        )
+        event = _wait_for(display, deadline, lambda e: e.type == X.PropertyNotify and e.state == X.PropertyNewValue)
         if event is None:
             return ""
         data = window.get_full_property(prop, X.AnyPropertyType, sizehint=MAX_TEXT_BYTES // 4)

@@ -47,10 +47,7 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, sqlite3.OperationalError) and "full" in text.lower():
         return "Could not save: the disk is full. Free some space and save again; your text is kept."
     if isinstance(exc, sqlite3.OperationalError) and ("readonly" in text.lower() or "read-only" in text):
-        return (
-            "Could not save: the library is read-only. Check the data folder's permissions; "
-            "your text is kept."
-        )
+        return "Could not save: the library is read-only. Check the data folder's permissions; your text is kept."
     if isinstance(exc, KeyError):
         return "That moment no longer exists."
     return f"Could not save: {text}. Your text is kept."

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from storage.models import Kind, Reply
-from storage.moments import write_tags, utc_now
+from storage.moments import utc_now, write_tags
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,9 @@ class ConnectorFactory(Protocol):
     kind: ClassVar[str]
     keys: ClassVar[tuple[TargetKey, ...]]
     secret_label: ClassVar[str]
+    can_edit: ClassVar[bool]
+    can_retract: ClassVar[bool]
+    can_pull: ClassVar[bool]
 
     def __call__(
         self,

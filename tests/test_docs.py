@@ -25,12 +25,22 @@ def test_every_global_option_is_documented() -> None:
         assert f"`{option}" in DOC, option
 
 
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
 def test_every_command_and_its_options_are_documented() -> None:
-    parser = build_parser()
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert subparsers.choices
-    for name, sub in subparsers.choices.items():
+    commands = _subcommands(build_parser())
+    assert commands
+    for name, sub in commands.items():
         assert f"### `inflow {name}`" in DOC, name
         section = DOC.split(f"### `inflow {name}`", 1)[1].split("### ", 1)[0]
         for option in _options(sub):
             assert option in section, f"{name} {option}"
+        for action, subsub in _subcommands(sub).items():
+            assert f"inflow {name} {action}" in section, f"{name} {action}"
+            for option in _options(subsub):
+                assert option in section, f"{name} {action} {option}"

@@ -8,8 +8,7 @@ from app.hotkey.base import HotkeyBackend, HotkeyError, NullHotkey
 __all__ = ["HotkeyBackend", "HotkeyError", "NullHotkey", "create_hotkey_backend"]
 
 _CUSTOM_SHORTCUT_HINT = (
-    "bind the command `inflow capture --window` to a key in your desktop's keyboard settings "
-    "(Custom Shortcuts)"
+    "bind the command `inflow capture --window` to a key in your desktop's keyboard settings (Custom Shortcuts)"
 )
 
 

@@ -72,8 +72,7 @@ _PUNCTUATION = {
 }
 
 _NON_TEXT_KEYSYMS = frozenset(
-    {"Escape", "Insert", "Delete", "Home", "End", "Prior", "Next", "Left", "Up", "Right", "Down"}
-    | {"Print", "Pause"}
+    {"Escape", "Insert", "Delete", "Home", "End", "Prior", "Next", "Left", "Up", "Right", "Down"} | {"Print", "Pause"}
 )
 
 _ORDER = (Modifier.META, Modifier.CTRL, Modifier.ALT, Modifier.SHIFT)

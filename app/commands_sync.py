@@ -1,0 +1,194 @@
+"""CLI commands for sharing: targets, sync status, sync now."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from typing import Any
+
+from app.cli import CliError
+from app.config import load_config, remove_target, save_target
+from app.instance_client import InstanceError, send_command
+from app.paths import Paths
+from app.targets import validate_target
+from sync.connector import Target
+
+SYNC_WAIT_S = 600.0
+
+
+def _parse_sets(pairs: list[str]) -> dict[str, str]:
+    settings: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"--set takes key=value, not '{pair}'")
+        settings[key.strip()] = value.strip()
+    return settings
+
+
+def target_add(args: argparse.Namespace, paths: Paths) -> int:
+    from app.sync_setup import credentials
+    from sync.credentials import CredentialsError
+
+    settings = _parse_sets(args.set)
+    problems = validate_target(args.name, args.kind, settings)
+    if problems:
+        raise CliError("; ".join(problems))
+    if load_config(paths).target(args.name) is not None and not args.replace:
+        raise CliError(f"a target named '{args.name}' exists already (use --replace to change it)")
+    secret = _read_secret(args)
+    save_target(paths, Target(args.name, args.kind, settings))
+    if secret:
+        try:
+            credentials(paths).set(args.name, secret)
+        except CredentialsError as exc:
+            raise CliError(f"target '{args.name}' saved, but its secret was not: {exc}") from exc
+    _notify_instance(paths, {"cmd": "targets-changed"})
+    print(f"Added target '{args.name}' ({args.kind}).", file=sys.stderr)
+    return 0
+
+
+def _read_secret(args: argparse.Namespace) -> str:
+    if args.token_stdin:
+        return sys.stdin.read().strip()
+    if sys.stdin.isatty():
+        return getpass.getpass("Secret (leave empty to skip): ").strip()
+    return ""
+
+
+def target_list(args: argparse.Namespace, paths: Paths) -> int:
+    config = load_config(paths)
+    paused = _paused(paths)
+    main = config.main_target()
+    rows: list[dict[str, Any]] = [
+        {"name": t.name, "kind": t.kind, "settings": dict(t.settings), "main": main is not None and t.name == main.name,
+         "paused": paused.get(t.name)}
+        for t in config.targets
+    ]  # fmt: skip
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    if not rows:
+        print("No targets yet. Add one with: inflow target add KIND --name NAME --set url=...", file=sys.stderr)
+    for row in rows:
+        details = ", ".join(f"{k}={v}" for k, v in row["settings"].items())
+        flags = (" (main)" if row["main"] else "") + (f" [paused: {row['paused']}]" if row["paused"] else "")
+        print(f"{row['name']}  {row['kind']}  {details}{flags}")
+    return 0
+
+
+def _paused(paths: Paths) -> dict[str, str]:
+    if not paths.database.exists():
+        return {}
+    from storage.db import StorageError, open_database
+    from storage.outbox import paused_targets
+
+    try:
+        return paused_targets(open_database(paths.database))
+    except StorageError:
+        return {}
+
+
+def target_test(args: argparse.Namespace, paths: Paths) -> int:
+    from app.sync_setup import credentials, make_connector, session_factory
+    from sync.credentials import CredentialsError
+    from sync.errors import SyncError
+
+    target = load_config(paths).target(args.name)
+    if target is None:
+        raise CliError(f"no target named '{args.name}' (see: inflow target list)")
+    try:
+        secret = credentials(paths).get(target.name)
+    except CredentialsError as exc:
+        raise CliError(str(exc)) from exc
+    session = session_factory()
+    try:
+        print(make_connector(target, secret, session).test())
+    except SyncError as exc:
+        raise CliError(f"{target.name}: {exc.message}") from exc
+    finally:
+        session.close()
+    return 0
+
+
+def target_remove(args: argparse.Namespace, paths: Paths) -> int:
+    from app.sync_setup import credentials
+    from sync.credentials import CredentialsError
+
+    if not remove_target(paths, args.name):
+        raise CliError(f"no target named '{args.name}'")
+    try:
+        credentials(paths).delete(args.name)
+    except CredentialsError:
+        pass  # nothing could have been stored there either
+    if paths.database.exists():
+        from storage.db import open_database
+        from storage.outbox import forget_target
+
+        forget_target(open_database(paths.database), args.name)
+    _notify_instance(paths, {"cmd": "targets-changed"})
+    print(f"Removed target '{args.name}'; what it had queued was cancelled.", file=sys.stderr)
+    return 0
+
+
+def sync_status(args: argparse.Namespace, paths: Paths) -> int:
+    from storage.db import open_database
+    from storage.outbox import outbox_summary
+
+    config = load_config(paths)
+    summary = outbox_summary(open_database(paths.database)) if paths.database.exists() else {}
+    paused = _paused(paths)
+    names = [t.name for t in config.targets] + [n for n in summary if config.target(n) is None]
+    report: dict[str, dict[str, Any]] = {n: {"states": summary.get(n, {}), "paused": paused.get(n)} for n in names}
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    if not report:
+        print("No targets and nothing queued.", file=sys.stderr)
+    for name, info in report.items():
+        states = ", ".join(f"{count} {state}" for state, count in info["states"].items()) or "nothing queued"
+        note = f"  [paused: {info['paused']}]" if info["paused"] else ""
+        print(f"{name}: {states}{note}")
+    return 0
+
+
+def sync_now(args: argparse.Namespace, paths: Paths) -> int:
+    """A full pass (push, replies, feed) in the running app, or here when none runs."""
+    try:
+        reply = send_command(paths.socket_path, {"cmd": "sync-now"}, timeout=SYNC_WAIT_S)
+    except InstanceError as exc:
+        raise CliError(str(exc)) from exc
+    if reply is None:
+        summary = _sync_in_process(paths)
+    elif reply.get("ok"):
+        summary = str(reply.get("summary", ""))
+    else:
+        raise CliError(str(reply.get("error", "the running Inflow could not sync")))
+    print(summary)
+    return 0
+
+
+def _sync_in_process(paths: Paths) -> str:
+    from app.sync_setup import make_engine
+    from storage.db import StorageError, open_database
+
+    config = load_config(paths)
+    try:
+        db = open_database(paths.database)
+    except StorageError as exc:
+        raise CliError(str(exc)) from exc
+    engine = make_engine(paths, config, db)
+    try:
+        engine.reconcile()
+        return engine.run_pass(pull_now=True).summary()
+    finally:
+        engine.close()
+
+
+def _notify_instance(paths: Paths, message: dict[str, Any]) -> None:
+    try:
+        send_command(paths.socket_path, message, timeout=5.0)
+    except InstanceError:
+        pass  # it reloads its config at the next start anyway
