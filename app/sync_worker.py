@@ -1,0 +1,166 @@
+"""Runs the sync engine off the GUI thread and wakes it only when there is something to do.
+
+No polling: a single-shot timer is armed for the engine's next due time (a retry, an answer poll,
+a feed pull) and re-armed after each pass; nothing is armed while there is nothing to do or while
+the network is down (Qt's network reachability says when it comes back).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from sync.engine import PassReport, SyncEngine
+
+log = logging.getLogger(__name__)
+MAX_TIMER_MS = 2**31 - 1
+
+
+class _Runner(QObject):
+    """Lives on the sync thread; owns the engine and its database connection."""
+
+    finished = Signal(object, object)  # PassReport, request id (or None)
+
+    def __init__(self, make_engine: Callable[[], SyncEngine]) -> None:
+        super().__init__()
+        self._make_engine = make_engine
+        self._engine: SyncEngine | None = None
+
+    def _get(self) -> SyncEngine:
+        if self._engine is None:
+            self._engine = self._make_engine()
+            self._engine.reconcile()
+        return self._engine
+
+    @Slot(object, bool)
+    def run(self, request_id: object, full: bool) -> None:
+        try:
+            report = self._get().run_pass(pull_now=full)
+        except Exception as exc:  # a bug must not kill the sync thread: report it, try again later
+            log.exception("sync pass failed")
+            report = PassReport(problems=[f"sync failed: {exc}"], next_due=time.time() + 300)
+        self.finished.emit(report, request_id)
+
+    @Slot(str)
+    def forget(self, target: str) -> None:
+        if self._engine is not None:
+            self._engine.forget(target)
+
+    @Slot(str)
+    def resume(self, target: str) -> None:
+        self._get().resume(target)
+
+    @Slot()
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+class SyncWorker(QObject):
+    """The GUI thread's handle on the sync thread.
+
+    Signals:
+        pass_finished(PassReport): a pass ended (deliveries, answers, feed, problems).
+    """
+
+    pass_finished = Signal(object)
+    _run = Signal(object, bool)
+    _forget = Signal(str)
+    _resume = Signal(str)
+    _close = Signal()
+
+    def __init__(self, make_engine: Callable[[], SyncEngine], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread(self)
+        self._thread.setObjectName("inflow-sync")
+        self._runner = _Runner(make_engine)
+        self._runner.moveToThread(self._thread)
+        self._run.connect(self._runner.run)
+        self._forget.connect(self._runner.forget)
+        self._resume.connect(self._runner.resume)
+        self._close.connect(self._runner.close)
+        self._runner.finished.connect(self._on_runner_finished)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.wake)
+        self._running = False
+        self._again = False
+        self._online = True
+        self._waiting: dict[int, Callable[[PassReport], None]] = {}
+        self._next_request = 0
+        self._thread.start()
+
+    # ------------------------------------------------------------------ requests
+    @Slot()
+    def wake(self) -> None:
+        """Run a pass soon (coalesced: at most one runs, one more is queued)."""
+        if self._running:
+            self._again = True
+            return
+        self._start(None, full=False)
+
+    def sync_now(self, done: Callable[[PassReport], None]) -> None:
+        """A full pass (everything pulled now); `done` is called with its report."""
+        self._next_request += 1
+        self._waiting[self._next_request] = done
+        if self._running:
+            self._again = True
+            return
+        self._start(self._next_request, full=True)
+
+    def forget(self, target: str) -> None:
+        self._forget.emit(target)
+        self.wake()
+
+    def resume(self, target: str) -> None:
+        self._resume.emit(target)
+        self.wake()
+
+    def set_online(self, online: bool) -> None:
+        """Offline: no timers. Back online: a pass right away."""
+        self._online = online
+        if online:
+            self.wake()
+        else:
+            self._timer.stop()
+
+    def timer_armed(self) -> bool:
+        return self._timer.isActive()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._close.emit()
+        self._thread.quit()
+        self._thread.wait()
+
+    # ------------------------------------------------------------------ internals
+    def _start(self, request_id: int | None, *, full: bool) -> None:
+        self._running = True
+        self._timer.stop()
+        self._run.emit(request_id, full)
+
+    def _on_runner_finished(self, report: PassReport, request_id: Any) -> None:
+        self._running = False
+        done = self._waiting.pop(request_id, None) if request_id is not None else None
+        if done is not None:
+            done(report)
+        self.pass_finished.emit(report)
+        if self._waiting:
+            self._start(min(self._waiting), full=True)
+        elif self._again:
+            self._again = False
+            self._start(None, full=False)
+        else:
+            self._arm(report.next_due)
+
+    def _arm(self, due: float | None) -> None:
+        if due is None or not self._online:
+            self._timer.stop()
+            return
+        delay_ms = max(0, min(MAX_TIMER_MS, int((due - time.time()) * 1000) + 50))
+        self._timer.start(delay_ms)
