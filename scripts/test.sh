@@ -4,5 +4,6 @@
 source "$(dirname "$0")/bootstrap.sh"
 ensure_debian_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_venv "[dev]"
+source "$(dirname "$0")/servers.sh" && ensure_test_servers
 cd "$repo_root"
 exec "$repo_root/scripts/with-desktop.sh" "$venv/bin/python" -m pytest "$@"

@@ -1,0 +1,1 @@
+"""Integration tests: Inflow against real servers (Synapse, Ralph) started on loopback."""
