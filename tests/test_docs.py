@@ -44,3 +44,15 @@ def test_every_command_and_its_options_are_documented() -> None:
             assert f"inflow {name} {action}" in section, f"{name} {action}"
             for option in _options(subsub):
                 assert option in section, f"{name} {action} {option}"
+
+
+def test_every_target_kind_and_key_is_documented() -> None:
+    from sync.registry import connector_for, kinds
+
+    settings = (Path(__file__).resolve().parent.parent / "docs" / "SETTINGS.md").read_text()
+    section = settings.split("## Targets", 1)[1]
+    for kind in kinds():
+        row = next((line for line in section.splitlines() if line.startswith(f"| `{kind}` |")), None)
+        assert row is not None, kind
+        for key in connector_for(kind).keys:
+            assert f"`{key.name}`" in row, f"{kind}.{key.name}"
