@@ -27,7 +27,8 @@ def scan_text(*texts: str) -> list[Finding]:
     from detect_secrets.core.scan import scan_line
     from detect_secrets.settings import transient_settings
 
-    names = [plugin.__name__ for plugin in get_mapping_from_secret_type_to_class().values()]
+    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+    names = [plugin.__name__ for plugin in mapping.values()]
     plugins = [{"name": name} for name in names if name not in _EXCLUDED]
     findings: list[Finding] = []
     seen: set[tuple[int, str]] = set()

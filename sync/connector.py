@@ -122,12 +122,14 @@ class Connector(Protocol):
 
 
 class ConnectorFactory(Protocol):
-    kind: ClassVar[str]
-    keys: ClassVar[tuple[TargetKey, ...]]
-    secret_label: ClassVar[str]
-    can_edit: ClassVar[bool]
-    can_retract: ClassVar[bool]
-    can_pull: ClassVar[bool]
+    """The connector class itself (what sync.registry returns)."""
+
+    kind: str
+    keys: tuple[TargetKey, ...]
+    secret_label: str
+    can_edit: bool
+    can_retract: bool
+    can_pull: bool
 
     def __call__(
         self,

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from sync.errors import SyncError, transient
@@ -88,6 +89,17 @@ class InflowSession(requests.Session):
         return response
 
     def _read_body(self, response: requests.Response, deadline: float) -> None:
+        try:
+            self._read_chunks(response, deadline)
+        except requests.RequestException:
+            raise  # ours (too large, too slow): already says what happened
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            # A body cut off mid-answer, a broken gzip stream, a reset connection.
+            raise requests.exceptions.ChunkedEncodingError(
+                f"the answer from {_host(response.url)} was cut off ({type(exc).__name__})"
+            ) from exc
+
+    def _read_chunks(self, response: requests.Response, deadline: float) -> None:
         chunks: list[bytes] = []
         size = 0
         for chunk in response.raw.stream(65536, decode_content=True):

@@ -1,0 +1,113 @@
+"""The session factory's guarantees against a local server: size cap, deadline, cut-off bodies."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from sync.http import DeadlineExceeded, ResponseTooLarge, network_error, new_session, retry_after_seconds
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/big":
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(200):
+                self.wfile.write(b"x" * 65536)  # 12.5 MiB
+        elif self.path == "/bomb":
+            payload = gzip.compress(b"\0" * (64 * 1024 * 1024))  # 64 MiB that compresses to ~64 KiB
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        elif self.path == "/trickle":
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(30):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif self.path == "/cut":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"only part")
+        elif self.path == "/loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.end_headers()
+        else:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}')
+
+
+@pytest.fixture(scope="module")
+def base() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_normal_answer_reads_whole(base: str) -> None:
+    with new_session("t") as http:
+        assert http.get(f"{base}/ok").json() == {"ok": True}
+
+
+def test_a_body_over_the_cap_stops_while_streaming(base: str) -> None:
+    with new_session("t", max_body_bytes=1024 * 1024) as http, pytest.raises(ResponseTooLarge):
+        http.get(f"{base}/big")
+
+
+def test_a_gzip_bomb_stops_at_the_cap_after_decompression(base: str) -> None:
+    with new_session("t", max_body_bytes=1024 * 1024) as http, pytest.raises(ResponseTooLarge):
+        http.get(f"{base}/bomb")
+
+
+def test_a_trickling_server_hits_the_total_deadline(base: str) -> None:
+    started = time.monotonic()
+    with new_session("t", deadline=1.0) as http, pytest.raises(DeadlineExceeded):
+        http.get(f"{base}/trickle")
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_cut_off_body_is_a_requests_error(base: str) -> None:
+    with new_session("t") as http, pytest.raises(requests.RequestException) as caught:
+        http.get(f"{base}/cut")
+    assert "cut off" in str(caught.value) or "IncompleteRead" in str(caught.value)
+
+
+def test_a_redirect_loop_is_a_clear_transient_error(base: str) -> None:
+    with new_session("t") as http, pytest.raises(requests.TooManyRedirects) as caught:
+        http.get(f"{base}/loop")
+    assert "redirects in a loop" in network_error(caught.value, f"{base}/loop").message
+
+
+def test_retry_after_reads_seconds_and_dates() -> None:
+    response = requests.Response()
+    response.headers["Retry-After"] = "7"
+    assert retry_after_seconds(response) == 7
+    response.headers["Retry-After"] = "Wed, 21 Oct 2015 07:28:00 GMT"
+    assert retry_after_seconds(response) == 0
+    response.headers["Retry-After"] = "soon"
+    assert retry_after_seconds(response) is None
+
+
+def test_dns_failure_names_the_host() -> None:
+    with new_session("t") as http, pytest.raises(requests.ConnectionError) as caught:
+        http.get("http://no-such-host.invalid/")
+    assert "DNS" in network_error(caught.value, "http://no-such-host.invalid/").message
