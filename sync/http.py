@@ -102,7 +102,7 @@ class InflowSession(requests.Session):
     def _read_chunks(self, response: requests.Response, deadline: float) -> None:
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.raw.stream(65536, decode_content=True):
+        while chunk := response.raw.read1(65536, decode_content=True):  # what has arrived, not a full 64 KiB
             size += len(chunk)
             if size > self.max_body_bytes:
                 cap = self.max_body_bytes // 1048576
