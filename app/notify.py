@@ -2,25 +2,41 @@
 
 The D-Bus connection opens on the first notification, never at import or start-up. When there is no
 bus or no notification daemon, `notify` returns False and the caller falls back to the tray balloon.
+Clicks come back as the `ActionInvoked` signal, which daemons such as dunst send only to the
+connection that sent Notify: so one connection does both, through jeepney's threaded router (its
+receiver thread blocks in select: no polling).
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Callable
 from typing import Any
 
 _BUS_NAME = "org.freedesktop.Notifications"
+_PATH = "/org/freedesktop/Notifications"
 _TIMEOUT_S = 2.0
 
 
 class Notifier:
-    """Sends notifications as "Inflow" (blocking, ~30 ms a call)."""
+    """Sends notifications as "Inflow"; `on_click(notification_id)` is called from a background
+    thread when the person clicks a notification sent with `clickable=True`."""
 
-    def __init__(self, app_name: str = "Inflow", icon: str = "inflow", desktop_entry: str = "inflow") -> None:
+    def __init__(
+        self,
+        app_name: str = "Inflow",
+        icon: str = "inflow",
+        desktop_entry: str = "inflow",
+        on_click: Callable[[int], None] | None = None,
+    ) -> None:
         self._app_name = app_name
         self._icon = icon
         self._desktop_entry = desktop_entry
-        self._connection: Any = None  # jeepney.io.blocking.DBusConnection, opened lazily
+        self._on_click = on_click
+        self._router: Any = None  # jeepney.io.threading.DBusRouter, opened lazily
+        self._clicks: threading.Thread | None = None
+        self._click_queue: Any = None
         self.last_id = 0
         """The id the daemon gave the last notification (0 before any or after a failure)."""
 
@@ -29,25 +45,26 @@ class Notifier:
         try:
             from jeepney import message_bus  # type: ignore[import-untyped]
 
-            connection = self._connect()
-            owned = connection.send_and_get_reply(message_bus.NameHasOwner(_BUS_NAME), timeout=_TIMEOUT_S)
+            router = self._connect()
+            owned = router.send_and_get_reply(message_bus.NameHasOwner(_BUS_NAME), timeout=_TIMEOUT_S)
             if owned.body[0]:
                 return True
-            names = connection.send_and_get_reply(message_bus.ListActivatableNames(), timeout=_TIMEOUT_S)
+            names = router.send_and_get_reply(message_bus.ListActivatableNames(), timeout=_TIMEOUT_S)
             return _BUS_NAME in names.body[0]
         except Exception:  # no bus, a dead bus, an error reply: all mean "not available"
             self._drop()
             return False
 
-    def notify(self, summary: str, body: str) -> bool:
+    def notify(self, summary: str, body: str, *, clickable: bool = False) -> bool:
         """Show a notification; True when the daemon accepted it. Never raises."""
         self.last_id = 0
         try:
             from jeepney import DBusAddress, new_method_call
 
-            address = DBusAddress("/org/freedesktop/Notifications", bus_name=_BUS_NAME, interface=_BUS_NAME)
+            address = DBusAddress(_PATH, bus_name=_BUS_NAME, interface=_BUS_NAME)
             hints = {"desktop-entry": ("s", self._desktop_entry)}
-            args: tuple[object, ...] = (self._app_name, 0, self._icon, summary, body, [], hints, -1)
+            actions = ["default", "Open"] if clickable and self._on_click else []
+            args: tuple[object, ...] = (self._app_name, 0, self._icon, summary, body, actions, hints, -1)
             message = new_method_call(address, "Notify", "susssasa{sv}i", args)
             reply = self._connect().send_and_get_reply(message, timeout=_TIMEOUT_S)
             self.last_id = int(reply.body[0])
@@ -61,14 +78,40 @@ class Notifier:
         self._drop()
 
     def _connect(self) -> Any:
-        if self._connection is None:
-            from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
+        if self._router is None:
+            from jeepney.io.threading import DBusRouter, open_dbus_connection  # type: ignore[import-untyped]
 
-            self._connection = open_dbus_connection(bus="SESSION")
-        return self._connection
+            self._router = DBusRouter(open_dbus_connection(bus="SESSION"))
+            if self._on_click is not None:
+                self._listen(self._router)
+        return self._router
+
+    def _listen(self, router: Any) -> None:
+        from jeepney import MatchRule, message_bus
+
+        rule = MatchRule(type="signal", interface=_BUS_NAME, member="ActionInvoked", path=_PATH)
+        router.send_and_get_reply(message_bus.AddMatch(rule), timeout=_TIMEOUT_S)
+        self._click_queue = router.filter(rule, bufsize=16).queue
+        self._clicks = threading.Thread(
+            target=self._wait_for_clicks, args=(self._click_queue,), name="inflow-clicks", daemon=True
+        )
+        self._clicks.start()
+
+    def _wait_for_clicks(self, queue: Any) -> None:
+        while True:
+            message = queue.get()
+            if message is None:  # _drop() asked us to stop
+                return
+            notification_id, action = message.body
+            if action == "default" and self._on_click is not None:
+                self._on_click(int(notification_id))
 
     def _drop(self) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(OSError):
-                self._connection.close()
-            self._connection = None
+        if self._router is not None:
+            with contextlib.suppress(Exception):
+                self._router.close()
+            self._router = None
+        if self._clicks is not None and self._click_queue is not None:
+            self._click_queue.put(None)
+            self._clicks = None
+            self._click_queue = None

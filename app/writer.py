@@ -11,8 +11,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from sqlite_utils import Database
 
+from storage import outbox
 from storage.models import Draft, DraftError
 from storage.moments import add_moment, delete_moments, undelete_moments, update_moment
+from storage.pull import set_answered
 
 log = logging.getLogger(__name__)
 _ids = count(1)
@@ -22,9 +24,12 @@ _ids = count(1)
 class WriteRequest:
     """One user intent = one transaction."""
 
-    op: str  # "add" | "update" | "delete" | "undelete"
+    op: str  # add | update | delete | undelete | retry_delivery | cancel_delivery | answered | resume_target
     draft: Draft | None = None
     moment_ids: tuple[str, ...] = ()
+    retract: bool = False
+    delivery_id: int = 0
+    flag: bool = False
     request_id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -76,9 +81,15 @@ class _Worker(QObject):
         if request.op == "update" and request.draft is not None:
             return update_moment(self._db, request.moment_ids[0], request.draft)
         if request.op == "delete":
-            return delete_moments(self._db, request.moment_ids)
+            return delete_moments(self._db, request.moment_ids, retract=request.retract)
         if request.op == "undelete":
             return undelete_moments(self._db, request.moment_ids)
+        if request.op == "retry_delivery":
+            return outbox.retry_now(self._db, request.delivery_id)
+        if request.op == "cancel_delivery":
+            return outbox.cancel(self._db, request.delivery_id)
+        if request.op == "answered":
+            return set_answered(self._db, request.moment_ids[0], request.flag)
         raise ValueError(f"unknown write {request.op}")
 
 

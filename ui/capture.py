@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from itertools import pairwise
+
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,8 +22,9 @@ from PySide6.QtWidgets import (
 
 from storage.models import MAX_TEXT_BYTES, Draft, DraftError, Kind, normalize_tags, validate_draft
 from ui.icons import app_icon, kind_icon
-from ui.ports import CaptureContext
-from ui.widgets import InlineMessage, TagCompleter
+from ui.ports import CaptureContext, SharingDefaults, TargetInfo
+from ui.share_picker import SharePicker
+from ui.widgets import InlineMessage, TagCompleter, tone_style
 
 DRAFT_DEBOUNCE_MS = 400
 LONG_LINE = 5_000
@@ -39,6 +44,56 @@ class _BodyEdit(QPlainTextEdit):
             self.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
 
 
+MAX_FINDINGS_SHOWN = 3
+
+
+def secret_warning_text(findings: list[str]) -> str:
+    """ "This looks like it contains a secret: AWS access key on line 3, …" for up to three findings."""
+    shown = ", ".join(findings[:MAX_FINDINGS_SHOWN]) or "a password or key"
+    more = len(findings) - MAX_FINDINGS_SHOWN
+    if more > 0:
+        shown += f" and {more} more"
+    noun = "a secret" if len(findings) <= 1 else "secrets"
+    return f"This looks like it contains {noun}: {shown}. Shared moments leave this computer."
+
+
+class SecretWarningBar(QFrame):
+    """An inline warning with Edit, Keep private and Share anyway; nothing in the fields is touched."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SecretWarningBar")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.edit_button = QPushButton("&Edit", self, autoDefault=True)
+        self.edit_button.setToolTip("Go back to the note to remove the secret")
+        self.private_button = QPushButton("&Keep private", self, autoDefault=True)
+        self.private_button.setToolTip("Save it on this computer only")
+        self.share_button = QPushButton("Share an&yway", self, autoDefault=True)
+        self.share_button.setToolTip("Save and share it as it is")
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        buttons.addStretch(1)
+        for button in (self.edit_button, self.private_button, self.share_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.label)
+        layout.addLayout(buttons)
+        self.setStyleSheet(
+            "#SecretWarningBar {" + tone_style(self, "warning") + "} QLabel { background: transparent; }"
+        )
+        self.hide()
+
+    def show_findings(self, findings: list[str]) -> None:
+        self.label.setText(secret_warning_text(findings))
+        self.show()
+        self.edit_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
 class CaptureWindow(QWidget):
     """Capture one moment: kind, title, Markdown body, link and tags.
 
@@ -46,10 +101,15 @@ class CaptureWindow(QWidget):
         save_requested(Draft): the person asked to save; the draft passed validate_draft().
         draft_changed(Draft): the text changed (debounced); persist it so a crash loses nothing.
             Emitted with an empty Draft after mark_saved().
+        share_anyway_requested(Draft): after show_secret_warning(), the person chose to share as it is
+            (validated; share_to holds the chosen targets).
+        settings_requested(): the "Add a team target in Settings" link was activated.
     """
 
     save_requested = Signal(object)
     draft_changed = Signal(object)
+    share_anyway_requested = Signal(object)
+    settings_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -67,6 +127,11 @@ class CaptureWindow(QWidget):
             edit.textChanged.connect(self._on_any_edited)
         self.body_edit.textChanged.connect(self._on_any_edited)
         self._kinds.idToggled.connect(self._on_kinds_id_toggled)
+        self.share_picker.changed.connect(self._on_share_picker_changed)
+        self.share_picker.settings_requested.connect(self.settings_requested)
+        self.secret_bar.edit_button.clicked.connect(self._on_secret_edit_clicked)
+        self.secret_bar.private_button.clicked.connect(self._on_secret_private_clicked)
+        self.secret_bar.share_button.clicked.connect(self._on_secret_share_clicked)
         self.title_edit.returnPressed.connect(self.request_save)
         self.url_edit.returnPressed.connect(self.request_save)
         self.save_button.clicked.connect(self.request_save)
@@ -99,6 +164,8 @@ class CaptureWindow(QWidget):
         kind_row.addWidget(self.context_label, 0, Qt.AlignmentFlag.AlignRight)
 
         self._build_fields()
+        self.share_picker = SharePicker(self)
+        self.secret_bar = SecretWarningBar(self)
         self.message = InlineMessage(self)
         self.size_label = QLabel(self)
         self.size_label.setEnabled(False)
@@ -120,14 +187,24 @@ class CaptureWindow(QWidget):
         layout.addWidget(self.body_edit, 1)
         layout.addWidget(self.url_edit)
         layout.addWidget(self.tags_edit)
+        layout.addWidget(self.share_picker)
+        layout.addWidget(self.secret_bar)
         layout.addWidget(self.message)
         layout.addLayout(bottom)
-        for first, second in (
-            (self.title_edit, self.body_edit),
-            (self.body_edit, self.url_edit),
-            (self.url_edit, self.tags_edit),
-            (self.tags_edit, self.save_button),
-        ):
+        self._update_tab_order()
+
+    def _update_tab_order(self) -> None:
+        picker = self.share_picker
+        chain: list[QWidget] = [self.title_edit, self.body_edit, self.url_edit, self.tags_edit]
+        if picker.targets:
+            chain.append(picker.only_me_button)
+            chain.extend(picker.target_buttons.values())
+            if picker.menu_button is not None:
+                chain.append(picker.menu_button)
+        else:
+            chain.append(picker.empty_link)
+        chain.append(self.save_button)
+        for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _build_fields(self) -> None:
@@ -145,6 +222,7 @@ class CaptureWindow(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.hide)
         for number, kind in enumerate(Kind, start=1):
             QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda k=kind: self.set_kind(k))
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self, self.share_picker.toggle_only_me)
 
     # ------------------------------------------------------------------ public API
     def open_blank(self) -> None:
@@ -184,6 +262,7 @@ class CaptureWindow(QWidget):
             self.body_edit.setPlainText(draft.body)
             self.url_edit.setText(draft.url or "")
             self.tags_edit.setText(", ".join(draft.tags))
+            self.share_picker.restore(tuple(draft.share_to), Kind(draft.kind).value)
             self._source_app, self._source_window = draft.source_app, draft.source_window
             self._update_context_label()
         finally:
@@ -192,16 +271,26 @@ class CaptureWindow(QWidget):
 
     def current_draft(self) -> Draft:
         """What the fields hold now (not yet validated)."""
-        checked = self._kinds.checkedId()
         return Draft(
-            kind=list(Kind)[checked - 1] if checked > 0 else self._default_kind,
+            kind=self._current_kind(),
             title=self.title_edit.text(),
             body=self.body_edit.toPlainText(),
             url=self.url_edit.text().strip() or None,
             tags=normalize_tags(self.tags_edit.text()),
             source_app=self._source_app,
             source_window=self._source_window,
+            share_to=self.share_picker.selection(),
         )
+
+    def set_targets(self, targets: list[TargetInfo], defaults: SharingDefaults) -> None:
+        """The targets offered in the "Share with:" row and each kind's default selection.
+
+        A choice the person made for this draft is kept (minus targets that are gone); otherwise the
+        selection follows `defaults.by_kind[kind]` as the kind changes.
+        """
+        self.share_picker.set_targets(targets, defaults, self._current_kind().value)
+        self._update_tab_order()
+        self._update_save_text()
 
     def set_tag_completions(self, tags: list[str]) -> None:
         """The existing tags offered while typing in the tags field."""
@@ -229,9 +318,12 @@ class CaptureWindow(QWidget):
             self._source_app = self._source_window = None
             self._update_context_label()
             self.set_kind(self._default_kind)
+            self.share_picker.reset(self._default_kind.value)
         finally:
             self._restoring = False
         self._debounce.stop()
+        self.secret_bar.hide()
+        self._update_save_text()
         self.message.clear()
         self.size_label.hide()
         self.hide()
@@ -243,6 +335,18 @@ class CaptureWindow(QWidget):
         self.message.show_error(message)
         if not self.isVisible():
             self.open_blank()
+
+    def show_secret_warning(self, findings: list[str]) -> None:
+        """The draft looks like it holds a secret (e.g. ["AWS access key on line 3"]): ask before sharing.
+
+        Edit, Keep private (emits save_requested with share_to=()) or Share anyway (emits
+        share_anyway_requested); the text is kept whatever is chosen.
+        """
+        self._set_saving(False)
+        self.message.clear()
+        if not self.isVisible():
+            self.open_blank()
+        self.secret_bar.show_findings(findings)
 
     def show_hint(self, message: str) -> None:
         """Show a neutral hint inline."""
@@ -259,10 +363,56 @@ class CaptureWindow(QWidget):
             return
         self._flush_draft()
         self.message.clear()
+        self.secret_bar.hide()
         self._set_saving(True)
         self.save_requested.emit(draft)
 
     # ------------------------------------------------------------------ internals
+    def _current_kind(self) -> Kind:
+        checked = self._kinds.checkedId()
+        return list(Kind)[checked - 1] if checked > 0 else self._default_kind
+
+    def _update_save_text(self) -> None:
+        if not self._saving:
+            self.save_button.setText("Save and share" if self.share_picker.selection() else "Save")
+
+    def _validated_for_secret_choice(self) -> Draft | None:
+        if self._saving:
+            return None
+        try:
+            draft = validate_draft(self.current_draft())
+        except DraftError as error:
+            self.secret_bar.hide()
+            self.message.show_error(str(error))
+            return None
+        self.secret_bar.hide()
+        self._flush_draft()
+        self._set_saving(True)
+        return draft
+
+    def _on_secret_edit_clicked(self) -> None:
+        self.secret_bar.hide()
+        self.body_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_secret_private_clicked(self) -> None:
+        self.share_picker.choose(())
+        draft = self._validated_for_secret_choice()
+        if draft is not None:
+            self.save_requested.emit(replace(draft, share_to=()))
+
+    def _on_secret_share_clicked(self) -> None:
+        draft = self._validated_for_secret_choice()
+        if draft is None:
+            return
+        if draft.share_to:
+            self.share_anyway_requested.emit(draft)
+        else:
+            self.save_requested.emit(draft)
+
+    def _on_share_picker_changed(self) -> None:
+        self._update_save_text()
+        self._on_any_edited()
+
     def _is_blank(self) -> bool:
         return (
             not (self.title_edit.text() or self.url_edit.text() or self.tags_edit.text())
@@ -276,7 +426,9 @@ class CaptureWindow(QWidget):
             edit.setReadOnly(saving)
         self.body_edit.setReadOnly(saving)
         self.save_button.setEnabled(not saving)
-        self.save_button.setText("Saving…" if saving else "Save")
+        self.share_picker.setEnabled(not saving)
+        self.save_button.setText("Saving…")
+        self._update_save_text()
 
     def _update_context_label(self) -> None:
         parts = [p for p in (self._source_app, self._source_window) if p]
@@ -302,8 +454,10 @@ class CaptureWindow(QWidget):
         if not self._restoring:
             self._debounce.start()
 
-    def _on_kinds_id_toggled(self, _id: int, checked: bool) -> None:
+    def _on_kinds_id_toggled(self, number: int, checked: bool) -> None:
         if checked:
+            if not self._restoring:
+                self.share_picker.follow_kind(list(Kind)[number - 1].value)
             self._on_any_edited()
 
     def _on_debounce_timeout(self) -> None:

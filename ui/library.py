@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -26,7 +27,7 @@ from ui.icons import app_icon
 from ui.library_delegate import MomentDelegate
 from ui.library_detail import DetailPane
 from ui.library_model import MomentListModel
-from ui.ports import LibrarySource
+from ui.ports import DeliverySource, LibrarySource
 from ui.widgets import InlineBar, tip
 
 SEARCH_DEBOUNCE_MS = 150
@@ -44,23 +45,33 @@ class LibraryWindow(QMainWindow):
 
     Signals:
         edit_requested(str, Draft): the person saved an edit of the moment with this id (validated).
-        delete_requested(list[str]): the person deleted these moments.
+        delete_requested(list[str], bool): the person deleted these moments; True to also remove them from
+            the targets where that is possible (asked only when one of them is shared).
         undelete_requested(list[str]): the person undid the last delete.
         new_moment_requested(): the person asked for the capture window.
         settings_requested(): the person asked for the settings.
+        retry_delivery_requested(int): Retry was pressed for this delivery id.
+        cancel_delivery_requested(int): Cancel was pressed for this delivery id.
+        answered_requested(str, bool): mark this question answered (True) or open again (False).
     """
 
     edit_requested = Signal(str, object)
-    delete_requested = Signal(list)
+    delete_requested = Signal(list, bool)
     undelete_requested = Signal(list)
     new_moment_requested = Signal()
     settings_requested = Signal()
+    retry_delivery_requested = Signal(int)
+    cancel_delivery_requested = Signal(int)
+    answered_requested = Signal(str, bool)
 
-    def __init__(self, source: LibrarySource, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, source: LibrarySource, deliveries: DeliverySource | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Library — Inflow")
         self.setWindowIcon(app_icon())
         self._source = source
+        self._deliveries = deliveries
         self._hotkey = "Ctrl+Alt+J"
         self._deleted_ids: list[str] = []
         self._pending_edit: tuple[str, Draft] | None = None
@@ -114,7 +125,7 @@ class LibraryWindow(QMainWindow):
         self.list_stack = QStackedWidget(self)
         self.list_stack.addWidget(self.list_view)
         self.list_stack.addWidget(self.empty_label)
-        self.detail = DetailPane(self)
+        self.detail = DetailPane(self, self._deliveries)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.list_stack)
         splitter.addWidget(self.detail)
@@ -148,6 +159,10 @@ class LibraryWindow(QMainWindow):
         self.detail.delete_clicked.connect(self.delete_selected)
         self.detail.editing_changed.connect(self._on_detail_editing_changed)
         self.detail.browser.link_activated.connect(self._on_browser_link_activated)
+        self.detail.link_activated.connect(self._on_browser_link_activated)
+        self.detail.retry_delivery_requested.connect(self.retry_delivery_requested)
+        self.detail.cancel_delivery_requested.connect(self.cancel_delivery_requested)
+        self.detail.answered_requested.connect(self.answered_requested)
 
     def _install_shortcuts(self) -> None:
         for keys, slot in (
@@ -197,6 +212,11 @@ class LibraryWindow(QMainWindow):
         else:
             self.detail.show_moment(None)
 
+    def refresh_details(self) -> None:
+        """Re-read the shown moment's deliveries and replies (the sync engine made progress); the list
+        selection, the scroll position and an edit in progress are kept."""
+        self.detail.refresh_details()
+
     def select_moment(self, moment_id: str) -> None:
         """Select and show a moment if the current list holds it."""
         row = self.model.row_of_id(moment_id)
@@ -235,20 +255,32 @@ class LibraryWindow(QMainWindow):
             self.detail.begin_edit()
 
     def delete_selected(self) -> None:
-        """Delete the selected moments; an inline bar offers Undo (also Ctrl+Z)."""
+        """Delete the selected moments; an inline bar offers Undo (also Ctrl+Z).
+
+        When one of them is shared, ask first whether to also remove it from the targets that allow it.
+        """
         rows = sorted(i.row() for i in self.list_view.selectionModel().selectedRows())
         moments = [m for m in (self.model.moment_at(r) for r in rows) if m is not None]
         if not moments and self.detail.moment is not None:
             moments = [self.detail.moment]
         if not moments:
             return
+        title = _short(moments[0].display_title)
+        retract = False
+        online = self._online_targets(moments)
+        if online:
+            answer = self._ask_retract(moments, title, online)
+            if answer is None:
+                return
+            retract = answer
         self._deleted_ids = [m.id for m in moments]
-        title = moments[0].display_title
-        title = title if len(title) <= 40 else title[:39] + "…"
-        text = f"Deleted “{title}”." if len(moments) == 1 else f"Deleted {len(moments)} moments."
-        self.undo_bar.show_message(text, "Undo (Ctrl+Z)")
+        text = f"Deleted “{title}”" if len(moments) == 1 else f"Deleted {len(moments)} moments"
+        removable = [name for name, can in online.items() if can]
+        if retract and removable:
+            text += f" and asked {_names(removable)} to remove it"
+        self.undo_bar.show_message(text + ".", "Undo (Ctrl+Z)")
         self._undo_timer.start()
-        self.delete_requested.emit(list(self._deleted_ids))
+        self.delete_requested.emit(list(self._deleted_ids), retract)
 
     def undo_delete(self) -> None:
         """Bring back the moments deleted last (while the undo bar is showing)."""
@@ -259,6 +291,52 @@ class LibraryWindow(QMainWindow):
         self.undelete_requested.emit(ids)
 
     # ------------------------------------------------------------------ internals
+    def _online_targets(self, moments: list[Moment]) -> dict[str, bool]:
+        """Targets where any of the moments is online, each with whether it can be removed there."""
+        if self._deliveries is None:
+            return {}
+        online: dict[str, bool] = {}
+        for moment in moments:
+            if moment.origin == "team":
+                continue
+            for name, can_remove in self._deliveries.retractable(moment.id):
+                online[name] = online.get(name, False) or can_remove
+        return online
+
+    def _ask_retract(self, moments: list[Moment], title: str, online: dict[str, bool]) -> bool | None:
+        """Ask whether to remove the moments from their targets too: True, False, or None to cancel."""
+        where = ", ".join(
+            f"{name} (can be removed)" if can else f"{name} (stays there: it cannot be removed from there)"
+            for name, can in online.items()
+        )
+        subject = f"“{title}” is" if len(moments) == 1 else f"Some of these {len(moments)} moments are"
+        removable = [name for name, can in online.items() if can]
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Delete shared moment — Inflow")
+        box.setText(f"{subject} shared on: {where}.")
+        box.setInformativeText(
+            "Deleting here does not delete what your team already has"
+            + (f", unless you remove it from {_names(removable)}." if removable else ".")
+        )
+        retract_button = None
+        if removable:
+            retract_button = box.addButton(
+                f"Delete and remove from {_names(removable)}", QMessageBox.ButtonRole.DestructiveRole
+            )
+        local_button = box.addButton("Delete here only", QMessageBox.ButtonRole.AcceptRole)
+        cancel_button = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(retract_button or local_button)
+        box.setEscapeButton(cancel_button)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if retract_button is not None and clicked is retract_button:
+            return True
+        if clicked is local_button:
+            return False
+        return None
+
     def _reload_tags(self) -> None:
         current = self.tag_combo.currentData()
         self.tag_combo.blockSignals(True)
@@ -294,10 +372,12 @@ class LibraryWindow(QMainWindow):
 
     def _select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
+        moved = self.list_view.currentIndex() != index  # then currentChanged shows the row
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.list_view.selectionModel().setCurrentIndex(index, flags)
         self.list_view.scrollTo(index)
-        self._show_row(row)
+        if not moved:
+            self._show_row(row)
 
     def _show_row(self, row: int) -> None:
         moment: Moment | None = self.model.moment_at(row)
@@ -335,6 +415,14 @@ class LibraryWindow(QMainWindow):
         """Closing hides the window; an edit in progress stays in the editor for next time."""
         self.error_bar.hide()
         super().closeEvent(event)
+
+
+def _short(title: str, limit: int = 40) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _shortcut(

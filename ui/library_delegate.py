@@ -1,4 +1,9 @@
-"""Paints one library row: kind icon, title with search terms marked, date, and tags."""
+"""Paints one library row: kind icon, title with search terms marked, date, sharing marks, and tags.
+
+Sharing marks come from the moment itself (no per-row queries): a shared moment (visibility "team")
+gets a small share glyph next to the date, an answered question a check mark, and a moment from the
+team feed a "team" badge with its author on the second line.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,27 @@ from ui.icons import kind_icon
 from ui.library_model import MOMENT_ROLE, TERMS_ROLE, relative_date
 
 _PAD_X, _PAD_Y, _ICON, _GAP = 8, 6, 16, 8
+SHARED_GLYPH = "⇪"
+ANSWERED_GLYPH = "✓"
+TEAM_BADGE = "team"
+
+
+def row_marks(moment: Moment) -> str:
+    """The glyphs painted before the date: shared, answered."""
+    marks = []
+    if moment.visibility == "team" and moment.origin != "team":
+        marks.append(SHARED_GLYPH)
+    if moment.kind == "question" and moment.answered_at:
+        marks.append(ANSWERED_GLYPH)
+    return " ".join(marks)
+
+
+def second_line(moment: Moment) -> str:
+    """Tags (or the kind), after the author for a team item."""
+    tags = "  ".join(f"#{tag}" for tag in moment.tags) or moment.kind.label
+    if moment.origin == "team":
+        return f"{moment.author or 'a teammate'} · {tags}"
+    return tags
 
 
 class MomentDelegate(QStyledItemDelegate):
@@ -61,16 +87,18 @@ class MomentDelegate(QStyledItemDelegate):
         icon_top = line1.top() + (line1.height() - _ICON) // 2
         kind_icon(moment.kind).paint(painter, QRect(line1.left(), icon_top, _ICON, _ICON))
 
-        date = relative_date(moment.created_at)
+        marks = row_marks(moment)
+        date = f"{marks}  {relative_date(moment.created_at)}" if marks else relative_date(moment.created_at)
         painter.setFont(small_font)
         painter.setPen(muted)
         date_width = small.horizontalAdvance(date)
         painter.drawText(line1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, date)
-        tags = "  ".join(f"#{tag}" for tag in moment.tags) or moment.kind.label
+        rest = _paint_badge(painter, line2, TEAM_BADGE, small, muted) if moment.origin == "team" else line2
+        painter.setPen(muted)
         painter.drawText(
-            line2,
+            rest,
             Qt.AlignmentFlag.AlignVCenter,
-            small.elidedText(tags, Qt.TextElideMode.ElideRight, line2.width()),
+            small.elidedText(second_line(moment), Qt.TextElideMode.ElideRight, rest.width()),
         )
 
         painter.setFont(font)
@@ -79,6 +107,17 @@ class MomentDelegate(QStyledItemDelegate):
         )
         _paint_title(painter, title_rect, moment.display_title, terms, color=text_color, palette=palette)
         painter.restore()
+
+
+def _paint_badge(painter: QPainter, rect: QRect, text: str, metrics: QFontMetrics, color: QColor) -> QRect:
+    """A small outlined pill at the start of rect; returns the rest of rect."""
+    width = metrics.horizontalAdvance(text) + 10
+    pill = QRect(rect.left(), rect.top(), width, rect.height())
+    painter.setPen(color)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(pill.adjusted(0, 0, -1, -1), 5, 5)
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+    return rect.adjusted(width + 6, 0, 0, 0)
 
 
 def _paint_title(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -18,18 +19,57 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage.models import Draft, DraftError, Kind, Moment, normalize_tags, validate_draft
+from storage.models import Delivery, Draft, DraftError, Kind, Moment, Reply, normalize_tags, validate_draft
 from ui.icons import kind_icon
 from ui.library_model import parse_timestamp
 from ui.markdown import SafeTextBrowser, highlight_html, is_safe_url, render_markdown
-from ui.widgets import InlineMessage, TagCompleter, muted, tip
+from ui.ports import DeliverySource
+from ui.sharing_panel import SharingPanel
+from ui.widgets import InlineMessage, TagCompleter, muted, tip, tone_color
 
 
-def moment_html(moment: Moment, terms: tuple[str, ...] = ()) -> str:
-    """The detail view of a moment: escaped header fields and the safely rendered Markdown body."""
-    when = parse_timestamp(moment.created_at)
-    date = when.astimezone().strftime("%d %b %Y, %H:%M").lstrip("0") if when else moment.created_at
-    meta = [html.escape(moment.kind.label), html.escape(date)]
+def _date(value: str) -> str:
+    when = parse_timestamp(value)
+    return when.astimezone().strftime("%d %b %Y, %H:%M").lstrip("0") if when else value
+
+
+def is_team_item(moment: Moment) -> bool:
+    """A moment pulled from the team feed: shown read-only (it can still be deleted here)."""
+    return moment.origin == "team"
+
+
+def replies_html(replies: Sequence[Reply]) -> str:
+    """The "Answers (N)" section: author and date escaped, each body through the safe Markdown renderer."""
+    parts = [f"<hr/><h3>Answers ({len(replies)})</h3>"]
+    if not replies:
+        parts.append("<p><small>No answers yet.</small></p>")
+    for reply in replies:
+        new = " · <b>new</b>" if not reply.seen else ""
+        parts.append(
+            f"<p><b>{html.escape(reply.author)}</b> <small>· {html.escape(_date(reply.created_at))}"
+            f" · via {html.escape(reply.target)}{new}</small></p>"
+        )
+        parts.append(f"<blockquote>{render_markdown(reply.body)}</blockquote>")
+    return "\n".join(parts)
+
+
+def moment_html(
+    moment: Moment,
+    terms: tuple[str, ...] = (),
+    replies: Sequence[Reply] | None = None,
+    *,
+    answered_color: str = "",
+) -> str:
+    """The detail view of a moment: escaped header fields, the safely rendered Markdown body and, for a
+    question, its answers (when `replies` is given)."""
+    meta = [html.escape(moment.kind.label), html.escape(_date(moment.created_at))]
+    if moment.kind is Kind.QUESTION and moment.answered_at:
+        style = f' style="color: {answered_color}"' if answered_color else ""
+        meta.append(f"<b{style}>✓ answered</b>")
+    if is_team_item(moment):
+        meta.append(f"Shared by {html.escape(moment.author or 'a teammate')}")
+    elif moment.visibility == "team":
+        meta.append("shared")
     if moment.source_app or moment.source_window:
         source = " — ".join(p for p in (moment.source_app, moment.source_window) if p)
         meta.append("from " + html.escape(source))
@@ -44,6 +84,8 @@ def moment_html(moment: Moment, terms: tuple[str, ...] = ()) -> str:
         parts.append(f"<p>{highlight_html('  '.join('#' + t for t in moment.tags), terms)}</p>")
     if moment.body.strip():
         parts.append("<hr/>" + render_markdown(moment.body, terms))
+    if replies is not None:
+        parts.append(replies_html(replies))
     return "\n".join(parts)
 
 
@@ -54,15 +96,27 @@ class DetailPane(QStackedWidget):
         edit_saved(str, Draft): the person saved an edit (validated) of the moment with this id.
         delete_clicked(): the Delete button was pressed.
         editing_changed(bool): the editor was opened (True) or left (False).
+        retry_delivery_requested(int): Retry was pressed for the delivery with this id.
+        cancel_delivery_requested(int): Cancel was pressed for the delivery with this id.
+        answered_requested(str, bool): "Mark answered" (True) or "Reopen" (False) for this question id.
+        link_activated(QUrl): a safe link in the sharing section was activated.
     """
 
     edit_saved = Signal(str, object)
     delete_clicked = Signal()
     editing_changed = Signal(bool)
+    retry_delivery_requested = Signal(int)
+    cancel_delivery_requested = Signal(int)
+    answered_requested = Signal(str, bool)
+    link_activated = Signal(QUrl)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, deliveries: DeliverySource | None = None) -> None:
         super().__init__(parent)
         self._moment: Moment | None = None
+        self._terms: tuple[str, ...] = ()
+        self._deliveries = deliveries
+        self._delivery_rows: list[Delivery] = []
+        self._replies: list[Reply] = []
         self._discard_warned = False
         self.placeholder = QLabel("Select a moment to see it here.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -76,17 +130,32 @@ class DetailPane(QStackedWidget):
         page = QWidget(self)
         self.browser = SafeTextBrowser(page)
         self.browser.document().setDocumentMargin(12)
+        self.sharing = SharingPanel(page)
+        self.sharing.retry_requested.connect(self.retry_delivery_requested)
+        self.sharing.cancel_requested.connect(self.cancel_delivery_requested)
+        self.sharing.link_activated.connect(self.link_activated)
+        self.team_label = muted(QLabel(page))
+        self.team_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.team_label.hide()
+        self.answered_button = QPushButton("Mark answered", page)
+        self.answered_button.clicked.connect(self._on_answered_button_clicked)
+        self.answered_button.hide()
         self.edit_button = tip(QPushButton("Edit", page), "Edit this moment (F2 or Enter)")
         self.delete_button = tip(QPushButton("Delete", page), "Delete this moment (Delete)")
         self.edit_button.clicked.connect(self.begin_edit)
         self.delete_button.clicked.connect(self.delete_clicked)
         buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.team_label)
+        buttons.addWidget(self.answered_button)
         buttons.addStretch(1)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
         layout.addWidget(self.browser, 1)
+        layout.addWidget(self.sharing)
         layout.addLayout(buttons)
         return page
 
@@ -143,17 +212,46 @@ class DetailPane(QStackedWidget):
             and moment.id == self._moment.id
         ):
             self._moment = moment
+            self._terms = terms
+            self.refresh_details()
             return
         self._moment = moment
+        self._terms = terms
         if moment is None:
+            self._delivery_rows, self._replies = [], []
+            self.sharing.set_deliveries([])
             self.setCurrentIndex(0)
             return
-        self.browser.setHtml(moment_html(moment, terms))
+        self._read_details()
+        self._render(keep_scroll=False)
         self.setCurrentIndex(1)
 
-    def begin_edit(self, draft: Draft | None = None) -> None:
-        """Switch to the editor, filled from the moment (or from a draft being retried)."""
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """The shown moment's deliveries as last read."""
+        return list(self._delivery_rows)
+
+    @property
+    def replies(self) -> list[Reply]:
+        """The shown moment's replies as last read."""
+        return list(self._replies)
+
+    def set_delivery_source(self, deliveries: DeliverySource | None) -> None:
+        self._deliveries = deliveries
+        self.refresh_details()
+
+    def refresh_details(self) -> None:
+        """Re-read the moment's deliveries and replies; the scroll position and an open edit are kept."""
         if self._moment is None:
+            return
+        before = (self._delivery_rows, self._replies)
+        self._read_details()
+        if (self._delivery_rows, self._replies) != before or self.currentIndex() != 1:
+            self._render(keep_scroll=True)
+
+    def begin_edit(self, draft: Draft | None = None) -> None:
+        """Switch to the editor, filled from the moment (or from a draft being retried); team items are read-only."""
+        if self._moment is None or is_team_item(self._moment):
             return
         m = self._moment
         draft = draft or Draft(kind=m.kind, title=m.title, body=m.body, url=m.url, tags=m.tags)
@@ -210,6 +308,50 @@ class DetailPane(QStackedWidget):
 
     def show_edit_error(self, message: str) -> None:
         self.editor_message.show_error(message)
+
+    def _read_details(self) -> None:
+        moment = self._moment
+        if moment is None or self._deliveries is None:
+            self._delivery_rows, self._replies = [], []
+            return
+        self._delivery_rows = list(self._deliveries.deliveries(moment.rowid))
+        self._replies = list(self._deliveries.replies(moment.rowid)) if moment.kind is Kind.QUESTION else []
+
+    def _render(self, *, keep_scroll: bool) -> None:
+        moment = self._moment
+        if moment is None:
+            return
+        question = moment.kind is Kind.QUESTION
+        shared = bool(self._delivery_rows) or moment.visibility == "team" or is_team_item(moment)
+        show_answers = question and (bool(self._replies) or (shared and self._deliveries is not None))
+        bar = self.browser.verticalScrollBar()
+        position = bar.value()
+        self.browser.setHtml(
+            moment_html(
+                moment,
+                self._terms,
+                self._replies if show_answers else None,
+                answered_color=tone_color(self, "success"),
+            )
+        )
+        if keep_scroll:
+            bar.setValue(position)
+        self.sharing.set_deliveries(self._delivery_rows)
+        team = is_team_item(moment)
+        self.edit_button.setVisible(not team)
+        self.team_label.setVisible(team)
+        self.team_label.setText(f"Shared by {moment.author or 'a teammate'} · read-only" if team else "")
+        answered = bool(moment.answered_at)
+        self.answered_button.setVisible(question)
+        self.answered_button.setText("Reopen" if answered else "Mark answered")
+        self.answered_button.setToolTip(
+            "Mark this question as open again" if answered else "Mark this question as answered"
+        )
+
+    def _on_answered_button_clicked(self) -> None:
+        moment = self._moment
+        if moment is not None and moment.kind is Kind.QUESTION:
+            self.answered_requested.emit(moment.id, not moment.answered_at)
 
     def _on_self_current_changed(self, index: int) -> None:
         self.editing_changed.emit(index == 2)

@@ -1,4 +1,4 @@
-"""The settings dialog: capture hotkey, start at login, default kind."""
+"""The settings dialog: capture hotkey, start at login, default kind; team targets and sharing defaults."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ from PySide6.QtWidgets import (
     QKeySequenceEdit,
     QLabel,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from storage.models import Kind
 from ui.icons import app_icon, kind_icon
+from ui.ports import TargetInfo, TargetKindInfo
+from ui.targets_page import TargetsPage
 from ui.widgets import InlineMessage, muted
 
 DEFAULT_HOTKEY = "Ctrl+Alt+J"
@@ -33,10 +36,19 @@ class SettingsDialog(QDialog):
 
     Signals:
         apply_requested(dict): OK or Apply was pressed; keys `hotkey` (PortableText, e.g. "Ctrl+Alt+J"),
-            `autostart` (bool) and `default_kind` (str). After OK the dialog closes on accept_applied().
+            `autostart` (bool), `default_kind` (str) and the sharing defaults `share_tips`, `share_questions`,
+            `share_resources` (bool). After OK the dialog closes on accept_applied().
+        target_test_requested(str, str, dict, str), target_add_requested(str, str, dict, str),
+        target_remove_requested(str), main_target_requested(str), signin_requested(str, str):
+            from the Team targets tab; see ui.targets_page.TargetsPage.
     """
 
     apply_requested = Signal(dict)
+    target_test_requested = Signal(str, str, dict, str)
+    target_add_requested = Signal(str, str, dict, str)
+    target_remove_requested = Signal(str)
+    main_target_requested = Signal(str)
+    signin_requested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,7 +69,38 @@ class SettingsDialog(QDialog):
         }
         for label in self.locked_labels.values():
             label.hide()
+        self.targets_page = TargetsPage(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._build_general(), "&General")
+        self.tabs.addTab(self.targets_page, "Team &targets")
+        page = self.targets_page
+        page.target_test_requested.connect(self.target_test_requested)
+        page.target_add_requested.connect(self.target_add_requested)
+        page.target_remove_requested.connect(self.target_remove_requested)
+        page.main_target_requested.connect(self.main_target_requested)
+        page.signin_requested.connect(self.signin_requested)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply,
+            self,
+        )
+        self.buttons = buttons
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
 
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        self.hotkey_edit.keySequenceChanged.connect(self._on_hotkey_edit_key_sequence_changed)
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
+        if apply_button is not None:
+            apply_button.clicked.connect(self._on_apply_clicked)
+        self.setMinimumWidth(560)
+
+    def _build_general(self) -> QWidget:
         hotkey_row = QHBoxLayout()
         hotkey_row.addWidget(self.hotkey_edit, 1)
         hotkey_row.addWidget(self.reset_button)
@@ -73,27 +116,34 @@ class SettingsDialog(QDialog):
         form.addRow("", self.locked_labels["autostart"])
         form.addRow("New moments are &a:", self.kind_combo)
         form.addRow("", self.locked_labels["default_kind"])
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | QDialogButtonBox.StandardButton.Cancel
-            | QDialogButtonBox.StandardButton.Apply,
-            self,
-        )
-        self.buttons = buttons
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 16, 16, 12)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
+        general = QWidget(self)
+        general_layout = QVBoxLayout(general)
+        general_layout.setContentsMargins(8, 12, 8, 8)
+        general_layout.addLayout(form)
+        general_layout.addStretch(1)
+        return general
 
-        self.reset_button.clicked.connect(self._on_reset_button_clicked)
-        self.hotkey_edit.keySequenceChanged.connect(self._on_hotkey_edit_key_sequence_changed)
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
-        if apply_button is not None:
-            apply_button.clicked.connect(self._on_apply_clicked)
-        self.setMinimumWidth(460)
+    # ------------------------------------------------------------------ team targets
+    def set_target_kinds(self, kinds: list[TargetKindInfo]) -> None:
+        """The kinds of target the Add form offers."""
+        self.targets_page.set_target_kinds(kinds)
+
+    def set_targets(self, targets: list[TargetInfo]) -> None:
+        """The configured targets."""
+        self.targets_page.set_targets(targets)
+
+    def show_target_test_result(self, ok: bool, message: str) -> None:
+        self.targets_page.show_target_test_result(ok, message)
+
+    def target_saved(self, name: str) -> None:
+        self.targets_page.target_saved(name)
+
+    def show_target_error(self, message: str) -> None:
+        self.targets_page.show_target_error(message)
+
+    def show_targets(self) -> None:
+        """Switch to the Team targets tab."""
+        self.tabs.setCurrentWidget(self.targets_page)
 
     def load(self, values: dict[str, Any]) -> None:
         """Show the current settings (missing keys keep their defaults)."""
@@ -101,6 +151,7 @@ class SettingsDialog(QDialog):
         self.autostart_check.setChecked(bool(values.get("autostart", False)))
         index = self.kind_combo.findData(str(values.get("default_kind", Kind.TIP.value)))
         self.kind_combo.setCurrentIndex(max(0, index))
+        self.targets_page.load_defaults(values)
         self.hotkey_error.clear()
 
     def values(self) -> dict[str, Any]:
@@ -109,6 +160,7 @@ class SettingsDialog(QDialog):
             "hotkey": self.hotkey_edit.keySequence().toString(QKeySequence.SequenceFormat.PortableText),
             "autostart": self.autostart_check.isChecked(),
             "default_kind": str(self.kind_combo.currentData()),
+            **self.targets_page.default_values(),
         }
 
     def set_locked(self, keys: set[str]) -> None:
@@ -122,6 +174,9 @@ class SettingsDialog(QDialog):
             for widget in group:
                 widget.setEnabled(key not in keys)
             self.locked_labels[key].setVisible(key in keys)
+        for key, check in self.targets_page.default_checks.items():
+            check.setEnabled(key not in keys)
+            check.setToolTip(MANAGED if key in keys else "")
 
     def show_hotkey_error(self, msg: str) -> None:
         """Say why the hotkey cannot be used; the dialog stays open to pick another one."""

@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal, SignalInstance
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ui.icons import tray_icon
+
+_BADGE_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+BADGE_COLOR = QColor("#f59e0b")
+
+
+def badged_icon(icon: QIcon, color: QColor = BADGE_COLOR) -> QIcon:
+    """The icon with a warning dot in its top-right corner, painted at each size (crisp, not scaled)."""
+    badged = QIcon()
+    for size in _BADGE_SIZES:
+        for ratio in (1.0, 2.0):
+            pixmap = icon.pixmap(QSize(size, size), ratio)
+            if pixmap.isNull():
+                continue
+            pixmap = QPixmap(pixmap)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            diameter = max(6.0, size * 0.46)
+            outline = max(1.0, size / 16)
+            rect = QRectF(size - diameter - outline / 2, outline / 2, diameter, diameter)
+            painter.setPen(QPen(QColor("#262626"), outline))
+            painter.setBrush(color)
+            painter.drawEllipse(rect)
+            if size >= 22:
+                width = max(1.2, size / 14)
+                painter.setPen(QPen(QColor("#262626"), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+                center = rect.center().x()
+                top, bottom = rect.top() + diameter * 0.25, rect.top() + diameter * 0.52
+                painter.drawLine(QPointF(center, top), QPointF(center, bottom))
+                painter.drawPoint(QPointF(center, rect.top() + diameter * 0.76))
+            painter.end()
+            badged.addPixmap(pixmap)
+    return badged
 
 
 class Tray(QObject):
@@ -20,17 +52,22 @@ class Tray(QObject):
         library_requested(): "Library" was chosen.
         settings_requested(): "Settings…" was chosen.
         quit_requested(): "Quit" was chosen.
+        message_clicked(): the person clicked the last notification shown by show_message().
     """
 
     new_moment_requested = Signal()
     library_requested = Signal()
     settings_requested = Signal()
     quit_requested = Signal()
+    message_clicked = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._icon: QSystemTrayIcon | None = None
         self._tooltip = "Inflow"
+        self._attention = 0
+        self._attention_text = ""
+        self._badged: QIcon | None = None
         self.menu = QMenu()
         self.new_action = self._add("New moment", self.new_moment_requested)
         self.library_action = self._add("Library", self.library_requested)
@@ -52,17 +89,46 @@ class Tray(QObject):
         """Name the capture hotkey in the tooltip and the menu."""
         self._tooltip = f"Inflow — press {hotkey} to capture"
         self.new_action.setText(f"New moment\t{hotkey}")
-        if self._icon is not None:
-            self._icon.setToolTip(self._tooltip)
+        self._apply()
+
+    def set_attention(self, count: int, tooltip: str = "") -> None:
+        """Deliveries that need the person (failed, paused): a warning dot on the icon and a tooltip line,
+        e.g. set_attention(2, "2 deliveries need attention"); count 0 clears both."""
+        self._attention = max(0, count)
+        if self._attention:
+            self._attention_text = tooltip or (
+                f"{count} deliver{'y needs' if count == 1 else 'ies need'} attention"
+            )
+        else:
+            self._attention_text = ""
+        self._apply()
+
+    def icon(self) -> QIcon:
+        """The icon the tray shows now (with the warning dot while something needs attention)."""
+        if not self._attention:
+            return tray_icon()
+        if self._badged is None:
+            self._badged = badged_icon(tray_icon())
+        return self._badged
+
+    def tooltip(self) -> str:
+        """The tooltip the tray shows now."""
+        return f"{self._tooltip}\n{self._attention_text}" if self._attention_text else self._tooltip
 
     def show(self) -> None:
         """Create (once) and show the tray icon."""
         if self._icon is None:
-            self._icon = QSystemTrayIcon(tray_icon(), self)
+            self._icon = QSystemTrayIcon(self.icon(), self)
             self._icon.setContextMenu(self.menu)
-            self._icon.setToolTip(self._tooltip)
             self._icon.activated.connect(self._on_icon_activated)
+            self._icon.messageClicked.connect(self.message_clicked)
+        self._apply()
         self._icon.show()
+
+    def _apply(self) -> None:
+        if self._icon is not None:
+            self._icon.setIcon(self.icon())
+            self._icon.setToolTip(self.tooltip())
 
     def hide(self) -> None:
         if self._icon is not None:

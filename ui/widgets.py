@@ -23,7 +23,21 @@ _TONES = {
     "error": ("rgba(220, 38, 38, 0.12)", "#b91c1c", "#fca5a5"),
     "hint": ("rgba(127, 127, 127, 0.12)", "", ""),
     "info": ("rgba(37, 99, 235, 0.12)", "", ""),
+    "success": ("rgba(22, 163, 74, 0.14)", "#15803d", "#86efac"),
+    "warning": ("rgba(217, 119, 6, 0.16)", "#92400e", "#fcd34d"),
 }
+
+
+def tone_style(widget: QWidget, tone: str) -> str:
+    """A style sheet fragment (background, text colour, rounded corners) for a tone on this widget."""
+    return _style(widget, tone)
+
+
+def tone_color(widget: QWidget, tone: str) -> str:
+    """The text colour of a tone (error, success, warning) on the widget's palette."""
+    _background, light, dark = _TONES[tone]
+    is_dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    return (dark if is_dark else light) or widget.palette().color(QPalette.ColorRole.WindowText).name()
 
 
 def _style(widget: QWidget, tone: str) -> str:
@@ -117,6 +131,12 @@ class InlineMessage(QLabel):
 
     def show_hint(self, message: str) -> None:
         self._show(message, "hint")
+
+    def show_success(self, message: str) -> None:
+        self._show(message, "success")
+
+    def show_warning(self, message: str) -> None:
+        self._show(message, "warning")
 
     def clear(self) -> None:
         super().clear()

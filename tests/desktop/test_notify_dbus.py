@@ -93,6 +93,6 @@ def test_bus_without_daemon(
 
 
 def test_nothing_opens_at_import_or_construction() -> None:
-    code = "import sys, app.notify; n = app.notify.Notifier(); print('jeepney' in sys.modules, n._connection)"
+    code = "import sys, app.notify; n = app.notify.Notifier(); print('jeepney' in sys.modules, n._router)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=30)
     assert out.stdout.split() == ["False", "None"]

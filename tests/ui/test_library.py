@@ -101,7 +101,7 @@ def test_delete_then_ctrl_z_undeletes(
     window.list_view.setFocus()
     with qtbot.waitSignal(window.delete_requested, timeout=1000) as deleted:
         qtbot.keyClick(window.list_view, Qt.Key.Key_Delete)
-    assert deleted.args == [["m2"]]
+    assert deleted.args == [["m2"], False]  # not shared: nothing to ask
     assert window.undo_bar.isVisible()
     assert "Qt models are lazy" in window.undo_bar.label.text()
     sample_source.deleted.add(2)

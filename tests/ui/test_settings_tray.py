@@ -35,7 +35,16 @@ def test_ok_emits_values_and_closes_when_applied(dialog: SettingsDialog, qtbot: 
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("question"))
     with qtbot.waitSignal(dialog.apply_requested, timeout=1000) as blocker:
         _click(dialog, QDialogButtonBox.StandardButton.Ok)
-    assert blocker.args == [{"hotkey": "Ctrl+Shift+K", "autostart": True, "default_kind": "question"}]
+    assert blocker.args == [
+        {
+            "hotkey": "Ctrl+Shift+K",
+            "autostart": True,
+            "default_kind": "question",
+            "share_tips": True,
+            "share_questions": True,
+            "share_resources": False,
+        }
+    ]
     assert dialog.isVisible()  # waits for the app's answer
     dialog.accept_applied()
     assert not dialog.isVisible()
