@@ -10,18 +10,19 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
-from app.config import Config, Value, save_settings
+from app.config import Config
 from app.context import ContextReader
 from app.drafts import clear_draft, load_draft, save_draft
 from app.library_source import DatabaseLibrarySource
-from app.paths import Paths, launch_command
+from app.paths import Paths
+from app.settings_controller import SettingsController
+from app.sharing import Sharing
 from app.writer import StorageWriter, WriteRequest, WriteResult
 from storage.export import moment_to_dict
 from storage.models import Draft, DraftError, Kind, Moment, validate_draft
@@ -34,6 +35,8 @@ Reply = Callable[[dict[str, Any]], None]
 class AppController(QObject):
     """The running app's behaviour; owns every window and the hotkey."""
 
+    _notification_clicked = Signal(int)  # from the notifier's thread
+
     def __init__(self, qapp: QApplication, paths: Paths, config: Config, db: Database, read_db: Database) -> None:
         super().__init__()
         from app.hotkey import create_hotkey_backend
@@ -43,14 +46,14 @@ class AppController(QObject):
         self._qapp = qapp
         self._paths = paths
         self._config = config
-        self._source = DatabaseLibrarySource(read_db)
+        self._source = DatabaseLibrarySource(read_db, lambda: list(config.targets))
         self._writer = StorageWriter(db, self)
         self._writer.finished.connect(self._on_writer_finished)
         self._pending_replies: dict[int, Reply] = {}
         self._library: Any = None
-        self._settings: Any = None
         self._notifier: Any = None
-        self._hotkey_problem: str | None = None
+        self._notified: dict[int, str] = {}  # notification id -> moment id (for clicks)
+        self._last_answered: str | None = None
 
         self._capture = CaptureWindow()
         self._awaiting_paint = False
@@ -67,6 +70,17 @@ class AppController(QObject):
         self._tray.library_requested.connect(self.open_library)
         self._tray.settings_requested.connect(self.open_settings)
         self._tray.quit_requested.connect(self._qapp.quit)
+        self._tray.message_clicked.connect(self._on_tray_message_clicked)
+
+        self._sharing = Sharing(paths, config, self._writer, read_db, self._tray)
+        self._sharing.answers_arrived.connect(self._on_sharing_answers_arrived)
+        self._sharing.synced.connect(self._on_sharing_synced)
+        self._settings = SettingsController(paths, config, self._sharing, self._register_hotkey, self._tell)
+        self._settings.applied.connect(self._on_settings_applied)
+        self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
+        self._capture.share_anyway_requested.connect(self._on_capture_share_anyway_requested)
+        self._capture.settings_requested.connect(lambda: self.open_settings(show_targets=True))
+        self._notification_clicked.connect(self._on_notification_clicked)
 
         self._context_reader = ContextReader(self)
         self._context_reader.context_read.connect(self._on_context_reader_context_read)
@@ -77,6 +91,9 @@ class AppController(QObject):
     # ------------------------------------------------------------------ start and stop
     def start(self, *, open_capture: bool, notices: list[str]) -> None:
         self._register_hotkey(self._config.get_str("hotkey"))
+        self._sharing.start()
+        if self._config.targets:
+            self._sharing.preload_scanner()
         has_tray = self._tray.available()
         if has_tray:
             self._tray.show()
@@ -89,6 +106,7 @@ class AppController(QObject):
 
     def shutdown(self) -> None:
         self._hotkey.close()
+        self._sharing.stop()
         self._writer.stop()
         if self._notifier is not None:
             self._notifier.close()
@@ -126,7 +144,10 @@ class AppController(QObject):
         if self._library is None:
             from ui.library import LibraryWindow
 
-            self._library = LibraryWindow(self._source)
+            self._library = LibraryWindow(self._source, self._source)
+            self._library.retry_delivery_requested.connect(self._sharing.retry_delivery)
+            self._library.cancel_delivery_requested.connect(self._sharing.cancel_delivery)
+            self._library.answered_requested.connect(self._sharing.set_answered)
             self._library.edit_requested.connect(self._on_library_edit_requested)
             self._library.delete_requested.connect(self._on_library_delete_requested)
             self._library.undelete_requested.connect(self._on_library_undelete_requested)
@@ -140,38 +161,41 @@ class AppController(QObject):
                 )
         return self._library
 
-    def open_settings(self) -> None:
-        if self._settings is None:
-            from ui.settings import SettingsDialog
+    def open_settings(self, *, show_targets: bool = False) -> None:
+        self._settings.open(show_targets=show_targets)
 
-            self._settings = SettingsDialog()
-            self._settings.apply_requested.connect(self._on_settings_apply_requested)
-        self._settings.load({key: self._config.get(key) for key in ("hotkey", "autostart", "default_kind")})
-        if self._hotkey_problem:
-            self._settings.show_hotkey_error(self._hotkey_problem)
-        self._settings.show()
-        self._settings.raise_()
-        self._settings.activateWindow()
+    def _on_settings_applied(self) -> None:
+        self._capture.set_default_kind(Kind(self._config.get_str("default_kind")))
+        self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
 
     # ------------------------------------------------------------------ hotkey
-    def _register_hotkey(self, sequence: str) -> bool:
+    def _register_hotkey(self, sequence: str) -> str | None:
+        """Grab the hotkey; the problem, written for the person, when another program holds it."""
         from app.hotkey import HotkeyError
 
         try:
             self._hotkey.register(sequence)
         except HotkeyError as exc:
-            self._hotkey_problem = str(exc)
+            self._settings.hotkey_problem = str(exc)
             log.warning("hotkey: %s", exc)
             self._tell(str(exc))
-            return False
-        self._hotkey_problem = None
-        return True
+            return str(exc)
+        self._settings.hotkey_problem = None
+        return None
 
     def hotkey_state(self) -> str:
         return str(self._hotkey.state())
 
     # ------------------------------------------------------------------ writes
     def _on_capture_save_requested(self, draft: Draft) -> None:
+        """A share is checked for secrets first; private moments are saved right away."""
+        findings = self._sharing.secret_findings(draft)
+        if findings:
+            self._capture.show_secret_warning(findings)
+            return
+        self._writer.submit(WriteRequest("add", draft=draft))
+
+    def _on_capture_share_anyway_requested(self, draft: Draft) -> None:
         self._writer.submit(WriteRequest("add", draft=draft))
 
     def _on_capture_draft_changed(self, draft: Draft) -> None:
@@ -180,8 +204,8 @@ class AppController(QObject):
     def _on_library_edit_requested(self, moment_id: str, draft: Draft) -> None:
         self._writer.submit(WriteRequest("update", draft=draft, moment_ids=(moment_id,)))
 
-    def _on_library_delete_requested(self, moment_ids: list[str]) -> None:
-        self._writer.submit(WriteRequest("delete", moment_ids=tuple(moment_ids)))
+    def _on_library_delete_requested(self, moment_ids: list[str], retract: bool) -> None:
+        self._writer.submit(WriteRequest("delete", moment_ids=tuple(moment_ids), retract=retract))
 
     def _on_library_undelete_requested(self, moment_ids: list[str]) -> None:
         self._writer.submit(WriteRequest("undelete", moment_ids=tuple(moment_ids)))
@@ -198,8 +222,11 @@ class AppController(QObject):
                 self._capture.show_error(result.error or "Could not save.")
         elif not result.ok and self._library is not None:
             self._library.show_error(result.error or "Could not save the change.")
+        if result.ok:
+            self._sharing.wake()  # a new share, an edit, a retraction, a retry: the sync thread looks
         if result.ok and self._library is not None and self._library.isVisible():
             self._library.refresh()
+            self._library.refresh_details()
 
     def _finish_command_capture(self, result: WriteResult, reply: Reply) -> None:
         if not result.ok or not isinstance(result.value, Moment):
@@ -207,37 +234,6 @@ class AppController(QObject):
             return
         reply({"ok": True, "moment": moment_to_dict(result.value)})
         self._tell(result.value.display_title, summary="Saved to Inflow")
-
-    # ------------------------------------------------------------------ settings
-    def _on_settings_apply_requested(self, values: dict[str, Any]) -> None:
-        old_hotkey = self._config.get_str("hotkey")
-        new_hotkey = str(values.get("hotkey", old_hotkey))
-        hotkey_changed = new_hotkey != old_hotkey or self._hotkey_problem is not None
-        if hotkey_changed and not self._register_hotkey(new_hotkey):
-            self._settings.show_hotkey_error(self._hotkey_problem or "")
-            self._register_hotkey(old_hotkey)
-            return
-        from app.autostart import AutostartError
-
-        try:
-            self._apply_autostart(bool(values.get("autostart", False)))
-            changes: dict[str, Value] = {k: values[k] for k in ("hotkey", "autostart", "default_kind") if k in values}
-            save_settings(self._paths, changes)
-        except (OSError, AutostartError) as exc:
-            self._tell(f"Could not save the settings: {exc}")
-            return
-        self._config.values.update(changes)
-        self._capture.set_default_kind(Kind(self._config.get_str("default_kind")))
-        self._settings.accept_applied()
-
-    def _apply_autostart(self, enabled: bool) -> None:
-        from app import autostart
-
-        config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-        if enabled:
-            autostart.enable(config_home, launch_command(self._paths))
-        elif autostart.is_enabled(config_home):
-            autostart.disable(config_home)
 
     # ------------------------------------------------------------------ other processes
     def handle_command(self, message: dict[str, Any], reply: Reply) -> None:
@@ -262,6 +258,13 @@ class AppController(QObject):
                     "tray": self._tray.available(),
                 }
             )
+        elif command == "sync-now":
+            self._sharing.sync_now(reply)
+        elif command == "targets-changed":
+            self._sharing.reload_targets()
+            self._settings.refresh_targets()
+            self._on_settings_applied()
+            reply({"ok": True})
         elif command == "quit":
             reply({"ok": True})
             QTimer.singleShot(0, self._qapp.quit)
@@ -281,6 +284,7 @@ class AppController(QObject):
                     tags=tuple(str(t) for t in payload.get("tags") or ()),
                     source_app=payload.get("source_app"),
                     source_window=payload.get("source_window"),
+                    share_to=tuple(str(t) for t in payload.get("share_to") or ()),
                 )
             )
         except (DraftError, ValueError) as exc:
@@ -291,11 +295,41 @@ class AppController(QObject):
         self._writer.submit(request)
 
     # ------------------------------------------------------------------ telling the person
-    def _tell(self, body: str, *, summary: str = "Inflow") -> None:
-        """A desktop notification; the tray balloon where there is no notification service."""
+    def _tell(self, body: str, *, summary: str = "Inflow", moment_id: str | None = None) -> None:
+        """A desktop notification; the tray balloon where there is no notification service.
+
+        With a moment id, clicking it opens that moment in the library.
+        """
         if self._notifier is None:
             from app.notify import Notifier
 
-            self._notifier = Notifier()
-        if not self._notifier.notify(summary, body):
+            self._notifier = Notifier(on_click=self._notification_clicked.emit)
+        if self._notifier.notify(summary, body, clickable=moment_id is not None):
+            if moment_id is not None:
+                self._notified[self._notifier.last_id] = moment_id
+        else:
             self._tray.show_message(summary, body)
+
+    def _on_sharing_answers_arrived(self, moment_id: str, title: str, count: int) -> None:
+        self._last_answered = moment_id
+        word = "answer" if count == 1 else "answers"
+        self._tell("Click to read them in the library.", summary=f"{count} {word} to: {title}", moment_id=moment_id)
+
+    def _on_notification_clicked(self, notification_id: int) -> None:
+        moment_id = self._notified.get(notification_id)
+        if moment_id is not None:
+            self.show_moment(moment_id)
+
+    def _on_tray_message_clicked(self) -> None:
+        if self._last_answered is not None:
+            self.show_moment(self._last_answered)
+
+    def show_moment(self, moment_id: str) -> None:
+        self.open_library()
+        self._library.select_moment(moment_id)
+
+    def _on_sharing_synced(self) -> None:
+        self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
+        if self._library is not None and self._library.isVisible():
+            self._library.refresh()
+            self._library.refresh_details()

@@ -109,7 +109,9 @@ class Notifier:
     def _drop(self) -> None:
         if self._router is not None:
             with contextlib.suppress(Exception):
-                self._router.close()
+                self._router.close()  # stops the receiver thread; the connection stays open
+            with contextlib.suppress(Exception):
+                self._router.conn.close()
             self._router = None
         if self._clicks is not None and self._click_queue is not None:
             self._click_queue.put(None)

@@ -263,3 +263,8 @@ def _to_delivery(row: Sequence[Any]) -> Delivery:
         id=row[0], target=row[1], action=row[2], state=DeliveryState(row[3]), attempts=row[4],
         next_attempt_at=row[5], last_error=row[6], remote_id=row[7], remote_link=row[8],
     )  # fmt: skip
+
+
+def needs_attention(db: Database) -> int:
+    """Deliveries the person has to act on: failed ones and ones paused for signing in again."""
+    return int(db.execute("SELECT count(*) FROM outbox WHERE state IN ('dead', 'paused')").fetchone()[0])

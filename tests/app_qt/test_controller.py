@@ -39,7 +39,7 @@ def controller(qapp: Any, paths: Paths, db: Database) -> Iterator[AppController]
     ctrl = AppController(qapp, paths, load_config(paths), db, read_db)
     yield ctrl
     ctrl.shutdown()
-    for window in (ctrl._capture, ctrl._library, ctrl._settings):
+    for window in (ctrl._capture, ctrl._library, ctrl._settings.dialog):
         if window is not None:
             window.hide()
             window.deleteLater()
@@ -106,7 +106,7 @@ def test_a_hotkey_held_by_another_program_is_explained_and_the_old_one_kept(
     try:
         controller.start(open_capture=False, notices=[])
         controller.open_settings()
-        settings = controller._settings
+        settings = controller._settings.dialog
         settings.apply_requested.emit({"hotkey": "Ctrl+Alt+K", "autostart": False, "default_kind": "tip"})
         assert settings.isVisible()
         assert "in use" in settings.hotkey_error.text()
@@ -121,7 +121,7 @@ def test_applying_settings_saves_them_regrabs_and_enables_autostart(
 ) -> None:
     controller.start(open_capture=False, notices=[])
     controller.open_settings()
-    controller._settings.apply_requested.emit(
+    controller._settings.dialog.apply_requested.emit(
         {"hotkey": "Ctrl+Alt+L", "autostart": True, "default_kind": "question"}
     )
     assert controller.hotkey_state() == "x11: Ctrl+Alt+L grabbed"
@@ -134,20 +134,18 @@ def test_applying_settings_saves_them_regrabs_and_enables_autostart(
     entry = (tmp_path / "xdg-config" / "autostart" / "inflow.desktop").read_text()
     assert f"--basedir {paths.basedir}" in entry
     assert controller._capture.current_draft().kind == Kind.QUESTION
-    controller._settings.apply_requested.emit({"hotkey": "Ctrl+Alt+L", "autostart": False})
+    controller._settings.dialog.apply_requested.emit({"hotkey": "Ctrl+Alt+L", "autostart": False})
     assert not (tmp_path / "xdg-config" / "autostart" / "inflow.desktop").exists()
 
 
-def test_library_delete_and_undo_go_through_the_writer(
-    qtbot: QtBot, controller: AppController, db: Database
-) -> None:
+def test_library_delete_and_undo_go_through_the_writer(qtbot: QtBot, controller: AppController, db: Database) -> None:
     controller.start(open_capture=False, notices=[])
     save_from_window(qtbot, controller, Draft(title="to delete"))
     moment_id = db.execute("SELECT id FROM moments").fetchone()[0]
     controller.open_library()
     library = controller._library
     with qtbot.waitSignal(controller._writer.finished, timeout=5000):
-        library.delete_requested.emit([moment_id])
+        library.delete_requested.emit([moment_id], False)
     assert list_rowids(db, MomentQuery()) == []
     with qtbot.waitSignal(controller._writer.finished, timeout=5000):
         library.undelete_requested.emit([moment_id])

@@ -21,6 +21,7 @@ def test_a_click_on_a_clickable_notification_is_reported() -> None:
         arrived.set()
 
     notifier = Notifier(on_click=on_click)
+    subprocess.run(["dunstctl", "close-all"], check=True, timeout=10)  # ours must be the one on screen
     try:
         assert notifier.notify("2 answers to: How do I rebase?", "Click to read them", clickable=True)
         subprocess.run(["dunstctl", "action", "0"], check=True, timeout=10)

@@ -1,0 +1,147 @@
+"""The Settings dialog's behaviour: general settings (hotkey, autostart, defaults) and team targets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.config import Config, Value, save_settings
+from app.paths import Paths, launch_command
+from app.sharing import Sharing
+
+GENERAL_KEYS = ("hotkey", "autostart", "default_kind", "share_tips", "share_questions", "share_resources")
+
+
+class SettingsController(QObject):
+    """Opens the dialog and applies what the person chose.
+
+    Signals:
+        applied(): settings or targets changed (the capture window shows new defaults and targets).
+    """
+
+    applied = Signal()
+
+    def __init__(
+        self,
+        paths: Paths,
+        config: Config,
+        sharing: Sharing,
+        register_hotkey: Callable[[str], str | None],
+        tell: Callable[[str], None],
+    ) -> None:
+        super().__init__()
+        self._paths = paths
+        self._config = config
+        self._sharing = sharing
+        self._register_hotkey = register_hotkey
+        self._tell = tell
+        self._dialog: Any = None
+        self.hotkey_problem: str | None = None
+
+    @property
+    def dialog(self) -> Any:
+        return self._dialog
+
+    def open(self, *, show_targets: bool = False) -> None:
+        dialog = self._ensure_dialog()
+        dialog.load({key: self._config.get(key) for key in GENERAL_KEYS})
+        dialog.set_targets(self._sharing.target_infos())
+        if self.hotkey_problem:
+            dialog.show_hotkey_error(self.hotkey_problem)
+        if show_targets:
+            dialog.show_targets()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def refresh_targets(self) -> None:
+        if self._dialog is not None:
+            self._dialog.set_targets(self._sharing.target_infos())
+
+    def _ensure_dialog(self) -> Any:
+        if self._dialog is None:
+            from ui.settings import SettingsDialog
+
+            dialog = SettingsDialog()
+            dialog.set_target_kinds(self._sharing.target_kinds())
+            dialog.apply_requested.connect(self._on_dialog_apply_requested)
+            dialog.target_test_requested.connect(self._on_dialog_target_test_requested)
+            dialog.target_add_requested.connect(self._on_dialog_target_add_requested)
+            dialog.target_remove_requested.connect(self._on_dialog_target_remove_requested)
+            dialog.main_target_requested.connect(self._on_dialog_main_target_requested)
+            dialog.signin_requested.connect(self._on_dialog_signin_requested)
+            self._dialog = dialog
+        return self._dialog
+
+    # ------------------------------------------------------------------ general
+    def _on_dialog_apply_requested(self, values: dict[str, Any]) -> None:
+        old_hotkey = self._config.get_str("hotkey")
+        new_hotkey = str(values.get("hotkey", old_hotkey))
+        if new_hotkey != old_hotkey or self.hotkey_problem is not None:
+            problem = self._register_hotkey(new_hotkey)
+            if problem is not None:
+                self._dialog.show_hotkey_error(problem)
+                self._register_hotkey(old_hotkey)
+                return
+        from app.autostart import AutostartError
+
+        changes: dict[str, Value] = {k: values[k] for k in GENERAL_KEYS if k in values}
+        try:
+            self._apply_autostart(bool(values.get("autostart", False)))
+            save_settings(self._paths, changes)
+        except (OSError, AutostartError) as exc:
+            self._tell(f"Could not save the settings: {exc}")
+            return
+        self._config.values.update(changes)
+        self._dialog.accept_applied()
+        self.applied.emit()
+
+    def _apply_autostart(self, enabled: bool) -> None:
+        from app import autostart
+
+        config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+        if enabled:
+            autostart.enable(config_home, launch_command(self._paths))
+        elif autostart.is_enabled(config_home):
+            autostart.disable(config_home)
+
+    # ------------------------------------------------------------------ targets
+    def _on_dialog_target_test_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
+        self._sharing.test_target(name, kind, settings, secret, self._dialog.show_target_test_result)
+
+    def _on_dialog_target_add_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
+        def done(error: str | None) -> None:
+            if error is None:
+                self._dialog.target_saved(name)
+                self.refresh_targets()
+                self.applied.emit()
+            else:
+                self._dialog.show_target_error(error)
+
+        self._sharing.add_target(name, kind, settings, secret, done)
+
+    def _on_dialog_target_remove_requested(self, name: str) -> None:
+        def done(error: str | None) -> None:
+            self.refresh_targets()
+            self.applied.emit()
+            if error:
+                self._tell(f"Removed '{name}', but: {error}")
+
+        self._sharing.remove_target(name, done)
+
+    def _on_dialog_main_target_requested(self, name: str) -> None:
+        self._sharing.make_main(name)
+        self.refresh_targets()
+        self.applied.emit()
+
+    def _on_dialog_signin_requested(self, name: str, secret: str) -> None:
+        def done(error: str | None) -> None:
+            if error:
+                self._dialog.show_target_error(error)
+            self.refresh_targets()
+
+        self._sharing.sign_in(name, secret, done)

@@ -1,0 +1,250 @@
+"""Sharing in the running app: the sync thread, targets in Settings, the secret check before a share,
+answers in the tray, and delivery actions from the library.
+
+Network and keyring calls never run on the GUI thread (app.background, app.sync_worker).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.background import Background
+from app.config import Config, load_config, remove_target, save_settings, save_target
+from app.paths import Paths
+from app.sync_setup import credentials, make_connector, make_engine, session_factory
+from app.sync_worker import SyncWorker
+from app.targets import validate_target
+from app.writer import StorageWriter, WriteRequest
+from storage.db import open_database
+from storage.models import Draft
+from storage.outbox import needs_attention, paused_targets
+from sync.connector import Target
+from sync.engine import PassReport
+from sync.registry import connector_for, kinds
+from ui.ports import SharingDefaults, TargetInfo, TargetKeyInfo, TargetKindInfo
+
+log = logging.getLogger(__name__)
+KIND_LABELS = {"matrix": "Matrix room", "xapi": "xAPI learning record store", "webhook": "Signed webhook"}
+Reply = Callable[[dict[str, Any]], None]
+
+
+class Sharing(QObject):
+    """Owns the sync worker and everything about targets.
+
+    Signals:
+        answers_arrived(str, str, int): new answers to a question (moment id, title, count).
+        synced(): a sync pass finished (the library may show new states or team items).
+    """
+
+    answers_arrived = Signal(str, str, int)
+    synced = Signal()
+    _clicked = Signal(int)
+
+    def __init__(self, paths: Paths, config: Config, writer: StorageWriter, read_db: Any, tray: Any) -> None:
+        super().__init__()
+        self._paths = paths
+        self._config = config
+        self._writer = writer
+        self._read_db = read_db
+        self._tray = tray
+        self._background = Background(self)
+        self._worker: SyncWorker | None = None
+        self._network: Any = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """Start the sync thread (it reconciles what a crash left inflight) and a first pass."""
+        self._worker = SyncWorker(self._make_engine, self)
+        self._worker.pass_finished.connect(self._on_worker_pass_finished)
+        self._watch_network()
+        self._worker.wake()
+        self._update_attention()
+
+    def _make_engine(self) -> Any:
+        """Runs on the sync thread: its own connection to the library."""
+        return make_engine(self._paths, self._config, open_database(self._paths.database))
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+    def wake(self) -> None:
+        if self._worker is not None:
+            self._worker.wake()
+
+    def _watch_network(self) -> None:
+        """Qt's reachability: no timers while offline, a pass as soon as the network is back."""
+        from PySide6.QtNetwork import QNetworkInformation
+
+        if not QNetworkInformation.loadDefaultBackend() or QNetworkInformation.instance() is None:
+            log.info("no network reachability backend: assuming online")
+            return
+        self._network = QNetworkInformation.instance()
+        self._network.reachabilityChanged.connect(self._on_network_reachability_changed)
+
+    def _on_network_reachability_changed(self, reachability: Any) -> None:
+        from PySide6.QtNetwork import QNetworkInformation
+
+        online = reachability in (
+            QNetworkInformation.Reachability.Online,
+            QNetworkInformation.Reachability.Site,
+            QNetworkInformation.Reachability.Unknown,
+        )
+        if self._worker is not None:
+            self._worker.set_online(online)
+
+    # ------------------------------------------------------------------ the capture window
+    def target_infos(self) -> list[TargetInfo]:
+        main = self._config.main_target()
+        paused = paused_targets(self._read_db)
+        return [
+            TargetInfo(t.name, t.kind, dict(t.settings), is_main=main is not None and t.name == main.name,
+                       paused_reason=paused.get(t.name))
+            for t in self._config.targets
+        ]  # fmt: skip
+
+    def sharing_defaults(self) -> SharingDefaults:
+        return SharingDefaults(self._config.sharing_defaults())
+
+    def secret_findings(self, draft: Draft) -> list[str]:
+        """What the secret scanner found in a draft about to be shared (empty: fine or private)."""
+        if not draft.share_to:
+            return []
+        from app.secret_scan import scan_text
+
+        return [f.describe() for f in scan_text(draft.title, draft.body, draft.url or "")]
+
+    def preload_scanner(self) -> None:
+        """Import the scanner in the background so the first share does not wait ~0.1 s for it."""
+        self._background.run(lambda: __import__("app.secret_scan"), lambda _r, _e: None)
+
+    # ------------------------------------------------------------------ library actions
+    def retry_delivery(self, delivery_id: int) -> None:
+        self._writer.submit(WriteRequest("retry_delivery", delivery_id=delivery_id))
+
+    def cancel_delivery(self, delivery_id: int) -> None:
+        self._writer.submit(WriteRequest("cancel_delivery", delivery_id=delivery_id))
+
+    def set_answered(self, moment_id: str, answered: bool) -> None:
+        self._writer.submit(WriteRequest("answered", moment_ids=(moment_id,), flag=answered))
+
+    # ------------------------------------------------------------------ settings: targets
+    def target_kinds(self) -> list[TargetKindInfo]:
+        infos = []
+        for kind in kinds():
+            connector = connector_for(kind)
+            keys = tuple(TargetKeyInfo(k.name, k.label, k.required, k.help) for k in connector.keys)
+            infos.append(TargetKindInfo(kind, KIND_LABELS.get(kind, kind), keys, connector.secret_label,
+                                        connector.can_retract))  # fmt: skip
+        return infos
+
+    def test_target(self, name: str, kind: str, settings: dict[str, str], secret: str,
+                    done: Callable[[bool, str], None]) -> None:  # fmt: skip
+        """A real authenticated call, off the GUI thread; an empty secret means the stored one."""
+        problems = validate_target(name, kind, settings)
+        if problems:
+            done(False, "; ".join(problems))
+            return
+        target = Target(name, kind, settings)
+
+        def work() -> str:
+            stored = secret or credentials(self._paths).get(name) or ""
+            session = session_factory()
+            try:
+                return make_connector(target, stored or None, session).test()
+            finally:
+                session.close()
+
+        self._background.run(
+            work, lambda result, error: done(error is None, str(result if error is None else _message(error)))
+        )
+
+    def add_target(self, name: str, kind: str, settings: dict[str, str], secret: str,
+                   done: Callable[[str | None], None]) -> None:  # fmt: skip
+        """Save the target (config) and its secret (keyring, off the GUI thread); done(None) or done(error)."""
+        problems = validate_target(name, kind, settings)
+        if problems:
+            done("; ".join(problems))
+            return
+
+        def work() -> None:
+            if secret:
+                credentials(self._paths).set(name, secret)
+            save_target(self._paths, Target(name, kind, settings))
+
+        def finished(_result: Any, error: BaseException | None) -> None:
+            if error is None:
+                self.reload_targets()
+            done(None if error is None else _message(error))
+
+        self._background.run(work, finished)
+
+    def remove_target(self, name: str, done: Callable[[str | None], None]) -> None:
+        def work() -> None:
+            remove_target(self._paths, name)
+            credentials(self._paths).delete(name)
+            from storage.outbox import forget_target
+
+            forget_target(open_database(self._paths.database), name)
+
+        def finished(_result: Any, error: BaseException | None) -> None:
+            if self._worker is not None:
+                self._worker.forget(name)
+            self.reload_targets()
+            done(None if error is None else _message(error))
+
+        self._background.run(work, finished)
+
+    def make_main(self, name: str) -> None:
+        save_settings(self._paths, {"main_target": name})
+        self.reload_targets()
+
+    def sign_in(self, name: str, secret: str, done: Callable[[str | None], None]) -> None:
+        """A paused target gets a new secret; its deliveries resume."""
+
+        def finished(_result: Any, error: BaseException | None) -> None:
+            if error is None and self._worker is not None:
+                self._worker.resume(name)
+            done(None if error is None else _message(error))
+
+        self._background.run(lambda: credentials(self._paths).set(name, secret), finished)
+
+    def reload_targets(self) -> None:
+        """config.toml changed (Settings, `inflow target add`): targets and defaults are read again."""
+        fresh = load_config(self._paths)
+        self._config.targets = fresh.targets
+        self._config.values.update({k: v for k, v in fresh.values.items() if k.startswith(("share_", "main_"))})
+        if self._worker is not None:
+            for target in fresh.targets:
+                self._worker.forget(target.name)
+
+    # ------------------------------------------------------------------ other processes
+    def sync_now(self, reply: Reply) -> None:
+        if self._worker is None:
+            reply({"ok": False, "error": "sync is not running"})
+            return
+        self._worker.sync_now(lambda report: reply({"ok": True, "summary": report.summary()}))
+
+    # ------------------------------------------------------------------ results
+    def _on_worker_pass_finished(self, report: PassReport) -> None:
+        for news in report.answers:
+            self.answers_arrived.emit(news.moment_id, news.title, news.count)
+        for problem in report.problems:
+            log.warning("sync: %s", problem)
+        self._update_attention()
+        self.synced.emit()
+
+    def _update_attention(self) -> None:
+        count = needs_attention(self._read_db)
+        paused = paused_targets(self._read_db)
+        tip = ", ".join(f"{name}: sign in again" for name in paused)
+        self._tray.set_attention(count, tip)
+
+
+def _message(error: BaseException) -> str:
+    return str(getattr(error, "message", None) or error)
