@@ -17,7 +17,6 @@ from typing import Any
 import tomli_w
 
 from app.paths import Paths
-from app.targets import parse_targets
 from sync.connector import Target
 
 Value = str | bool | int
@@ -107,6 +106,8 @@ def load_config(paths: Paths) -> Config:
         config.problems.append(f"{paths.config_file}: not valid TOML ({exc}); using defaults")
         return config
     targets = document.pop("targets", {})
+    from app.targets import parse_targets
+
     config.targets, target_problems = parse_targets(targets)
     config.problems += [f"{paths.config_file}: {p}" for p in target_problems]
     for key, value in document.items():
