@@ -72,8 +72,14 @@ class Frozen:
 
     def __call__(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            self.command(*args), input="", capture_output=True, text=True, cwd=self.cwd,
-            env={**self.env, **(env or {})}, timeout=60, check=False,
+            self.command(*args),
+            input="",
+            capture_output=True,
+            text=True,
+            cwd=self.cwd,
+            env={**self.env, **(env or {})},
+            timeout=60,
+            check=False,
         )
 
 
@@ -180,8 +186,12 @@ def test_the_tray_app_starts_takes_a_capture_request_and_quits(inflow: Frozen, t
     stderr_path = tmp_path / "app-stderr.log"
     with stderr_path.open("wb") as stderr:
         app = subprocess.Popen(
-            inflow.command(), cwd=inflow.cwd, env=inflow.env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+            inflow.command(),
+            cwd=inflow.cwd,
+            env=inflow.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
     try:
         deadline = time.monotonic() + 30
