@@ -63,9 +63,9 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
     except DraftError as exc:
         raise CliError(str(exc)) from exc
     if draft.share_to and not args.allow_secrets:
-        from app.secret_scan import scan_text
+        from app.secret_scan import scan_moment
 
-        findings = scan_text(draft.title, draft.body, draft.url or "")
+        findings = scan_moment(draft.title, draft.body, draft.url or "")
         if findings:
             found = ", ".join(f.describe() for f in findings)
             raise CliError(

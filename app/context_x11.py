@@ -5,6 +5,8 @@ The connection opens on first use (not at start-up) and is kept: four round trip
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 from typing import Any
 
@@ -23,10 +25,20 @@ def active_window() -> tuple[str | None, str | None]:
     try:
         if _display is None:
             _display = Display()
+            atexit.register(close)
         return _read(_display)
     except (error.XError, error.DisplayError, error.ConnectionClosedError, OSError):
         _display = None  # a dead connection is replaced next time
         return None, None
+
+
+def close() -> None:
+    """Close the kept connection (at exit; a later call opens a new one)."""
+    global _display  # noqa: PLW0603
+    if _display is not None:
+        with contextlib.suppress(Exception):
+            _display.close()
+        _display = None
 
 
 def _read(display: Any) -> tuple[str | None, str | None]:

@@ -14,15 +14,23 @@ _EXCLUDED = {"Base64HighEntropyString", "HexHighEntropyString"}
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    field: str
     line: int
     kind: str
 
     def describe(self) -> str:
-        return f"{self.kind} on line {self.line}"
+        """`GitHub Token in the note, line 3` / `AWS Access Key in the title`."""
+        where = f"in the {self.field}" + (f", line {self.line}" if self.field == "note" else "")
+        return f"{self.kind} {where}"
 
 
-def scan_text(*texts: str) -> list[Finding]:
-    """Every likely secret in the texts (lines are counted across them, in order)."""
+def scan_moment(title: str, note: str, link: str) -> list[Finding]:
+    """Every likely secret in what would be shared, by field."""
+    return scan_fields({"title": title, "note": note, "link": link})
+
+
+def scan_fields(fields: dict[str, str]) -> list[Finding]:
+    """Every likely secret in the fields (lines counted within each field)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.core.scan import scan_line
     from detect_secrets.settings import transient_settings
@@ -31,15 +39,9 @@ def scan_text(*texts: str) -> list[Finding]:
     names = [plugin.__name__ for plugin in mapping.values()]
     plugins = [{"name": name} for name in names if name not in _EXCLUDED]
     findings: list[Finding] = []
-    seen: set[tuple[int, str]] = set()
-    line_number = 0
     with transient_settings({"plugins_used": plugins}):
-        for text in texts:
-            for line in text.splitlines():
-                line_number += 1
-                for secret in scan_line(line):
-                    key = (line_number, str(secret.type))
-                    if key not in seen:
-                        seen.add(key)
-                        findings.append(Finding(line_number, str(secret.type)))
+        for field, text in fields.items():
+            for number, line in enumerate(text.splitlines(), 1):
+                for kind in dict.fromkeys(str(secret.type) for secret in scan_line(line)):
+                    findings.append(Finding(field, number, kind))
     return findings

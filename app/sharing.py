@@ -115,9 +115,9 @@ class Sharing(QObject):
         """What the secret scanner found in a draft about to be shared (empty: fine or private)."""
         if not draft.share_to:
             return []
-        from app.secret_scan import scan_text
+        from app.secret_scan import scan_moment
 
-        return [f.describe() for f in scan_text(draft.title, draft.body, draft.url or "")]
+        return [f.describe() for f in scan_moment(draft.title, draft.body, draft.url or "")]
 
     def preload_scanner(self) -> None:
         """Import the scanner in the background so the first share does not wait ~0.1 s for it."""

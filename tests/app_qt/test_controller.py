@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlite_utils import Database
 
@@ -150,3 +151,25 @@ def test_library_delete_and_undo_go_through_the_writer(qtbot: QtBot, controller:
     with qtbot.waitSignal(controller._writer.finished, timeout=5000):
         library.undelete_requested.emit([moment_id])
     assert len(list_rowids(db, MomentQuery())) == 1
+
+
+def test_a_secret_blocks_sharing_until_the_person_confirms(
+    qtbot: QtBot, controller: AppController, db: Database, paths: Paths
+) -> None:
+    from sync.connector import Target
+
+    controller._config.targets = [Target("team", "webhook", {"url": "http://127.0.0.1:9/hook"})]
+    controller._on_settings_applied()  # the capture window learns the target
+    controller.start(open_capture=False, notices=[])
+    controller.open_capture()
+    capture = controller._capture
+    capture.restore_draft(Draft(kind=Kind.TIP, title="deploy", body="token ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+                                share_to=("team",)))  # fmt: skip
+    capture.request_save()
+    qtbot.waitUntil(capture.secret_bar.isVisible, timeout=3000)
+    assert count_moments(db) == 0  # held back: nothing stored, nothing queued
+    assert "GitHub Token in the note, line 1" in capture.secret_bar.label.text()
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        qtbot.mouseClick(capture.secret_bar.share_button, Qt.MouseButton.LeftButton)
+    assert count_moments(db) == 1
+    assert [row[0] for row in db.execute("SELECT target FROM outbox")] == ["team"]

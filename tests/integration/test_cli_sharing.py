@@ -86,7 +86,7 @@ def test_nothing_is_shared_without_share(setup: Setup) -> None:
 def test_a_secret_blocks_the_share_until_allowed(setup: Setup) -> None:
     refused = setup.cli("capture", "--share", "team", "my key is AKIAIOSFODNN7EXAMPLE")
     assert refused.returncode == 1
-    assert "AWS Access Key on line 1" in refused.stderr
+    assert "AWS Access Key in the note, line 1" in refused.stderr
     assert json.loads(setup.cli("search", "AKIAIOSFODNN7EXAMPLE", "--json").stdout) == []
     allowed = setup.cli("capture", "--share", "team", "--allow-secrets", "my key is AKIAIOSFODNN7EXAMPLE")
     assert allowed.returncode == 0, allowed.stderr
