@@ -81,7 +81,7 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
 
         db = _open_db(paths)
         try:
-            moment_data = moment_to_dict(add_moment(db, draft))
+            moment_data = moment_to_dict(add_moment(db, draft, track_targets=config.tracking_targets("captured")))
         except (StorageError, OSError) as exc:
             raise CliError(f"could not save: {exc}") from exc
         except Exception as exc:

@@ -77,6 +77,12 @@ class Config:
             for kind in ("resource", "tip", "question")
         }
 
+    def tracking_targets(self, activity: str) -> tuple[str, ...]:
+        """The xAPI targets that record this activity (captured, answered, read)."""
+        from sync.connectors.xapi import tracked_activities
+
+        return tuple(t.name for t in self.targets if t.kind == "xapi" and activity in tracked_activities(t))
+
     def get_int(self, key: str) -> int:
         return int(self.get(key))
 

@@ -148,6 +148,7 @@ class AppController(QObject):
             self._library.retry_delivery_requested.connect(self._sharing.retry_delivery)
             self._library.cancel_delivery_requested.connect(self._sharing.cancel_delivery)
             self._library.answered_requested.connect(self._sharing.set_answered)
+            self._library.moment_shown.connect(self._sharing.moment_read)
             self._library.edit_requested.connect(self._on_library_edit_requested)
             self._library.delete_requested.connect(self._on_library_delete_requested)
             self._library.undelete_requested.connect(self._on_library_undelete_requested)
@@ -193,10 +194,15 @@ class AppController(QObject):
         if findings:
             self._capture.show_secret_warning(findings)
             return
-        self._writer.submit(WriteRequest("add", draft=draft))
+        self._submit_add(draft)
 
     def _on_capture_share_anyway_requested(self, draft: Draft) -> None:
-        self._writer.submit(WriteRequest("add", draft=draft))
+        self._submit_add(draft)
+
+    def _submit_add(self, draft: Draft) -> WriteRequest:
+        request = WriteRequest("add", draft=draft, track_targets=self._config.tracking_targets("captured"))
+        self._writer.submit(request)
+        return request
 
     def _on_capture_draft_changed(self, draft: Draft) -> None:
         save_draft(self._paths.draft_file, draft)
@@ -290,7 +296,7 @@ class AppController(QObject):
         except (DraftError, ValueError) as exc:
             reply({"ok": False, "error": str(exc)})
             return
-        request = WriteRequest("add", draft=draft)
+        request = WriteRequest("add", draft=draft, track_targets=self._config.tracking_targets("captured"))
         self._pending_replies[request.request_id] = reply
         self._writer.submit(request)
 

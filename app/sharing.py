@@ -131,7 +131,16 @@ class Sharing(QObject):
         self._writer.submit(WriteRequest("cancel_delivery", delivery_id=delivery_id))
 
     def set_answered(self, moment_id: str, answered: bool) -> None:
-        self._writer.submit(WriteRequest("answered", moment_ids=(moment_id,), flag=answered))
+        self._writer.submit(
+            WriteRequest("answered", moment_ids=(moment_id,), flag=answered,
+                         track_targets=self._config.tracking_targets("answered"))
+        )  # fmt: skip
+
+    def moment_read(self, moment_id: str) -> None:
+        """A moment was opened in the library: tracking targets that record reading get it once."""
+        targets = self._config.tracking_targets("read")
+        if targets:
+            self._writer.submit(WriteRequest("read", moment_ids=(moment_id,), track_targets=targets))
 
     # ------------------------------------------------------------------ settings: targets
     def target_kinds(self) -> list[TargetKindInfo]:

@@ -24,12 +24,14 @@ _ids = count(1)
 class WriteRequest:
     """One user intent = one transaction."""
 
-    op: str  # add | update | delete | undelete | retry_delivery | cancel_delivery | answered | resume_target
+    op: str  # add | update | delete | undelete | retry_delivery | cancel_delivery | answered | read
     draft: Draft | None = None
     moment_ids: tuple[str, ...] = ()
     retract: bool = False
     delivery_id: int = 0
     flag: bool = False
+    track_targets: tuple[str, ...] = ()
+    """Tracking (xAPI) targets that record this intent's activity (captured, answered, read)."""
     request_id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -77,7 +79,7 @@ class _Worker(QObject):
 
     def _perform(self, request: WriteRequest) -> Any:
         if request.op == "add" and request.draft is not None:
-            return add_moment(self._db, request.draft)
+            return add_moment(self._db, request.draft, track_targets=request.track_targets)
         if request.op == "update" and request.draft is not None:
             return update_moment(self._db, request.moment_ids[0], request.draft)
         if request.op == "delete":
@@ -89,7 +91,13 @@ class _Worker(QObject):
         if request.op == "cancel_delivery":
             return outbox.cancel(self._db, request.delivery_id)
         if request.op == "answered":
-            return set_answered(self._db, request.moment_ids[0], request.flag)
+            with self._db.atomic():
+                changed = set_answered(self._db, request.moment_ids[0], request.flag)
+                if changed and request.flag:
+                    outbox.track(self._db, request.moment_ids[0], request.track_targets, "answered")
+            return changed
+        if request.op == "read":
+            return outbox.track(self._db, request.moment_ids[0], request.track_targets, "read")
         raise ValueError(f"unknown write {request.op}")
 
 

@@ -156,6 +156,45 @@ def _v2_sharing(db: Database) -> None:
     )
 
 
+@migrations(name="0003_outbox_tracking")
+def _v3_outbox_tracking(db: Database) -> None:
+    """Outbox rows can also record an activity for xAPI tracking (captured, answered, read)."""
+    execute_script(
+        db,
+        """
+        CREATE TABLE outbox_v3 (
+            id INTEGER PRIMARY KEY,
+            moment_rowid INTEGER NOT NULL REFERENCES moments (rowid) ON DELETE CASCADE,
+            target TEXT NOT NULL,
+            action TEXT NOT NULL DEFAULT 'post' CHECK (action IN ('post', 'edit', 'retract', 'track')),
+            detail TEXT,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'inflight', 'sent', 'dead', 'paused', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL DEFAULT 0,
+            last_error TEXT,
+            remote_id TEXT,
+            remote_link TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            poll_at REAL,
+            poll_until REAL
+        );
+        INSERT INTO outbox_v3 (id, moment_rowid, target, action, idempotency_key, state, attempts, next_attempt_at,
+                               last_error, remote_id, remote_link, created_at, updated_at, poll_at, poll_until)
+            SELECT id, moment_rowid, target, action, idempotency_key, state, attempts, next_attempt_at,
+                   last_error, remote_id, remote_link, created_at, updated_at, poll_at, poll_until FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v3 RENAME TO outbox;
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+        CREATE INDEX outbox_by_moment ON outbox (moment_rowid);
+        CREATE INDEX outbox_polls ON outbox (poll_at) WHERE poll_at IS NOT NULL;
+        CREATE UNIQUE INDEX outbox_one_track ON outbox (moment_rowid, target, detail) WHERE action = 'track';
+        """,
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of Inflow knows, in order."""
     return [m.name for m in migrations._migrations]  # no public accessor in sqlite-utils 4

@@ -23,8 +23,14 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def add_moment(db: Database, draft: Draft, *, now: str | None = None) -> Moment:
-    """Validate and store a draft in one transaction; returns the stored moment."""
+def add_moment(
+    db: Database, draft: Draft, *, now: str | None = None, track_targets: Sequence[str] = ()
+) -> Moment:
+    """Validate and store a draft in one transaction; returns the stored moment.
+
+    Its shares (draft.share_to) and a `captured` activity for each tracking target are queued in
+    the same transaction.
+    """
     clean = validate_draft(draft)
     stamp = now or utc_now()
     moment_id = str(uuid.uuid4())
@@ -48,10 +54,11 @@ def add_moment(db: Database, draft: Draft, *, now: str | None = None) -> Moment:
         )
         rowid = int(cursor.lastrowid or 0)
         write_tags(db, rowid, clean.tags)
-        if clean.share_to:
+        if clean.share_to or track_targets:
             from storage.outbox import enqueue
 
             enqueue(db, rowid, clean.share_to)
+            enqueue(db, rowid, track_targets, action="track", detail="captured")
     return Moment(
         id=moment_id,
         rowid=rowid,

@@ -30,6 +30,8 @@ class ClaimedDelivery:
     id: int
     target: str
     action: str
+    detail: str | None
+    queued_at: str
     idempotency_key: str
     attempts: int
     remote_id: str | None
@@ -54,18 +56,35 @@ def immediate(db: Database) -> Iterator[Database]:
     db.conn.execute("COMMIT")
 
 
-def enqueue(db: Database, moment_rowid: int, targets: Iterable[str], *, action: str = "post") -> list[int]:
-    """Queue deliveries (call inside the caller's transaction so moment and rows land together)."""
+def enqueue(
+    db: Database, moment_rowid: int, targets: Iterable[str], *, action: str = "post", detail: str | None = None
+) -> list[int]:
+    """Queue deliveries (call inside the caller's transaction so moment and rows land together).
+
+    A `track` row (detail = the activity: captured, answered, read) is queued at most once per
+    moment, target and activity.
+    """
     stamp = utc_now()
     ids = []
+    verb = "INSERT OR IGNORE" if action == "track" else "INSERT"
     for target in targets:
         cursor = db.execute(
-            "INSERT INTO outbox (moment_rowid, target, action, idempotency_key, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [moment_rowid, target, action, uuid.uuid4().hex, stamp, stamp],
+            f"{verb} INTO outbox (moment_rowid, target, action, detail, idempotency_key, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [moment_rowid, target, action, detail, uuid.uuid4().hex, stamp, stamp],
         )
-        ids.append(int(cursor.lastrowid or 0))
+        if cursor.rowcount:
+            ids.append(int(cursor.lastrowid or 0))
     return ids
+
+
+def track(db: Database, moment_id: str, targets: Sequence[str], activity: str) -> int:
+    """Record an activity (answered, read) for tracking targets, once; returns how many rows were queued."""
+    if not targets:
+        return 0
+    with db.atomic():
+        row = db.execute("SELECT rowid FROM moments WHERE id = ?", [moment_id]).fetchone()
+        return 0 if row is None else len(enqueue(db, row[0], targets, action="track", detail=activity))
 
 
 def reconcile_inflight(db: Database) -> int:
@@ -84,7 +103,7 @@ def claim_due(db: Database, now: float, *, skip_targets: Sequence[str] = ()) -> 
         params += list(skip_targets)
     with immediate(db):
         row = db.execute(
-            "SELECT o.id, o.target, o.action, o.idempotency_key, o.attempts, "
+            "SELECT o.id, o.target, o.action, o.detail, o.created_at, o.idempotency_key, o.attempts, "
             "(SELECT p.remote_id FROM outbox p WHERE p.moment_rowid = o.moment_rowid "
             " AND p.target = o.target AND p.action = 'post' AND p.state = 'sent'), "
             "m.id, m.kind, m.title, m.body, m.url, m.tags, m.created_at "
@@ -97,9 +116,9 @@ def claim_due(db: Database, now: float, *, skip_targets: Sequence[str] = ()) -> 
             return None
         db.execute("UPDATE outbox SET state = 'inflight', updated_at = ? WHERE id = ?", [utc_now(), row[0]])
     return ClaimedDelivery(
-        id=row[0], target=row[1], action=row[2], idempotency_key=row[3], attempts=row[4], remote_id=row[5],
-        moment_id=row[6], kind=Kind(row[7]), title=row[8], body=row[9], url=row[10],
-        tags=tuple(json.loads(row[11])), created_at=row[12],
+        id=row[0], target=row[1], action=row[2], detail=row[3], queued_at=row[4], idempotency_key=row[5],
+        attempts=row[6], remote_id=row[7], moment_id=row[8], kind=Kind(row[9]), title=row[10], body=row[11],
+        url=row[12], tags=tuple(json.loads(row[13])), created_at=row[14],
     )  # fmt: skip
 
 

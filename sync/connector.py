@@ -49,6 +49,10 @@ class OutgoingMoment:
     tags: tuple[str, ...]
     created_at: str
     idempotency_key: str
+    activity: str | None = None
+    """For tracking (xAPI): what the person did (captured, answered, read); None for a share."""
+    activity_at: str | None = None
+    """When the activity happened (ISO); None for a share."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,14 +167,16 @@ class SyncEngine:
             self._deliver(target, row, report)
 
     def _deliver(self, target: Target, row: outbox.ClaimedDelivery, report: PassReport) -> None:
+        tracking = row.action == "track"
         moment = OutgoingMoment(
             moment_id=row.moment_id, kind=row.kind.value, title=row.title, body=row.body, url=row.url,
             tags=row.tags, created_at=row.created_at, idempotency_key=row.idempotency_key,
+            activity=row.detail if tracking else None, activity_at=row.queued_at if tracking else None,
         )  # fmt: skip
         try:
             connector = self._connector(target)
             remote_id, link = row.remote_id, None
-            if row.action == "post":
+            if row.action in ("post", "track"):
                 result = connector.send(moment)
                 remote_id, link = result.remote_id, result.link
             elif row.action == "edit" and row.remote_id:

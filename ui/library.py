@@ -53,6 +53,7 @@ class LibraryWindow(QMainWindow):
         retry_delivery_requested(int): Retry was pressed for this delivery id.
         cancel_delivery_requested(int): Cancel was pressed for this delivery id.
         answered_requested(str, bool): mark this question answered (True) or open again (False).
+        moment_shown(str): a moment was shown in the detail pane (for "read" tracking).
     """
 
     edit_requested = Signal(str, object)
@@ -63,6 +64,7 @@ class LibraryWindow(QMainWindow):
     retry_delivery_requested = Signal(int)
     cancel_delivery_requested = Signal(int)
     answered_requested = Signal(str, bool)
+    moment_shown = Signal(str)
 
     def __init__(
         self, source: LibrarySource, deliveries: DeliverySource | None = None, parent: QWidget | None = None
@@ -382,6 +384,8 @@ class LibraryWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         moment: Moment | None = self.model.moment_at(row)
         self.detail.show_moment(moment, self.model.terms)
+        if moment is not None:
+            self.moment_shown.emit(moment.id)
 
     def _on_escape(self) -> None:
         if self.detail.is_editing:

@@ -62,9 +62,7 @@ class MomentDelegate(QStyledItemDelegate):
         terms: tuple[str, ...] = index.data(TERMS_ROLE) or ()
         palette: QPalette = opt.palette
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        text_color = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
+        text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         muted = QColor(text_color)
         muted.setAlphaF(0.65)
         rect: QRect = opt.rect.adjusted(_PAD_X, _PAD_Y, -_PAD_X, -_PAD_Y)
@@ -76,9 +74,7 @@ class MomentDelegate(QStyledItemDelegate):
         painter.save()
         painter.setClipRect(opt.rect)
         line1 = QRect(rect.left(), rect.top(), rect.width(), metrics.height())
-        line2 = QRect(
-            rect.left() + _ICON + _GAP, line1.bottom() + 3, rect.width() - _ICON - _GAP, small.height()
-        )
+        line2 = QRect(rect.left() + _ICON + _GAP, line1.bottom() + 3, rect.width() - _ICON - _GAP, small.height())
         if moment is None:
             painter.setPen(muted)
             painter.drawText(line1, Qt.AlignmentFlag.AlignVCenter, "(deleted)")
@@ -102,9 +98,7 @@ class MomentDelegate(QStyledItemDelegate):
         )
 
         painter.setFont(font)
-        title_rect = QRect(
-            line2.left(), line1.top(), line1.width() - _ICON - _GAP - date_width - _GAP, line1.height()
-        )
+        title_rect = QRect(line2.left(), line1.top(), line1.width() - _ICON - _GAP - date_width - _GAP, line1.height())
         _paint_title(painter, title_rect, moment.display_title, terms, color=text_color, palette=palette)
         painter.restore()
 

@@ -205,12 +205,7 @@ class DetailPane(QStackedWidget):
 
     def show_moment(self, moment: Moment | None, terms: tuple[str, ...] = ()) -> None:
         """Render a moment (or the placeholder); an edit in progress of the same moment is kept."""
-        if (
-            self.is_editing
-            and moment is not None
-            and self._moment is not None
-            and moment.id == self._moment.id
-        ):
+        if self.is_editing and moment is not None and self._moment is not None and moment.id == self._moment.id:
             self._moment = moment
             self._terms = terms
             self.refresh_details()
@@ -295,9 +290,7 @@ class DetailPane(QStackedWidget):
         """Esc in the editor: cancel, but ask for a second Esc before discarding changes."""
         if self._is_modified() and not self._discard_warned:
             self._discard_warned = True
-            self.editor_message.show_hint(
-                "Press Esc again to discard your changes, or Ctrl+Enter to save them."
-            )
+            self.editor_message.show_hint("Press Esc again to discard your changes, or Ctrl+Enter to save them.")
             return
         self.cancel_edit()
 

@@ -64,9 +64,7 @@ class SettingsDialog(QDialog):
         self.kind_combo = QComboBox(self)
         for kind in Kind:
             self.kind_combo.addItem(kind_icon(kind), kind.label, kind.value)
-        self.locked_labels = {
-            key: muted(QLabel(MANAGED, self)) for key in ("hotkey", "autostart", "default_kind")
-        }
+        self.locked_labels = {key: muted(QLabel(MANAGED, self)) for key in ("hotkey", "autostart", "default_kind")}
         for label in self.locked_labels.values():
             label.hide()
         self.targets_page = TargetsPage(self)

@@ -96,9 +96,7 @@ class Tray(QObject):
         e.g. set_attention(2, "2 deliveries need attention"); count 0 clears both."""
         self._attention = max(0, count)
         if self._attention:
-            self._attention_text = tooltip or (
-                f"{count} deliver{'y needs' if count == 1 else 'ies need'} attention"
-            )
+            self._attention_text = tooltip or (f"{count} deliver{'y needs' if count == 1 else 'ies need'} attention")
         else:
             self._attention_text = ""
         self._apply()

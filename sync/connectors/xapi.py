@@ -64,6 +64,24 @@ _VOCABULARY: Mapping[str, tuple[str, str, str]] = {
         "http://adlnet.gov/expapi/activities/question",
     ),
 }
+#: tracked activity -> (verb IRI, verb display); what a share records comes from _VOCABULARY instead
+ACTIVITY_VERBS: Mapping[str, tuple[str, str]] = {
+    "captured": ("http://id.tincanapi.com/verb/bookmarked", "bookmarked"),
+    "answered": ("http://adlnet.gov/expapi/verbs/answered", "answered"),
+    "read": ("http://activitystrea.ms/schema/1.0/read", "read"),
+}
+TRACKABLE = ("captured", "shared", "asked", "answered", "read")
+DEFAULT_TRACK = ("shared", "asked", "answered")
+
+
+def tracked_activities(target: Target) -> tuple[str, ...]:
+    """What this LRS target records: its `track` setting, or shares, questions and answers by default."""
+    raw = target.get("track").strip()
+    if not raw:
+        return DEFAULT_TRACK
+    return tuple(a for a in (part.strip().lower() for part in raw.split(",")) if a in TRACKABLE)
+
+
 _NOT_IRI = re.compile(r"[\s\"<>\\^`{|}\x00-\x1f\x7f]")
 _LANG = "en-US"
 _MESSAGE_LIMIT = 300
@@ -81,6 +99,13 @@ class XapiConnector:
     keys: ClassVar[tuple[TargetKey, ...]] = (
         TargetKey("url", "LRS endpoint", help="e.g. https://lrs.example.com/xAPI (statements are at <url>/statements)"),
         TargetKey("username", "Username (LRS key)"),
+        TargetKey(
+            "track",
+            "Track",
+            required=False,
+            help="what to record, comma-separated: captured, shared, asked, answered, read "
+            "(default: shared, asked, answered)",
+        ),
     )
     secret_label: ClassVar[str] = "Password (or LRS secret)"
     can_edit: ClassVar[bool] = False
@@ -174,13 +199,17 @@ class XapiConnector:
         if vocabulary is None:
             raise permanent(f"Inflow has no xAPI verb for moments of kind {moment.kind!r}")
         verb_id, verb_display, activity_type = vocabulary
+        if moment.activity is not None:
+            if moment.activity not in ACTIVITY_VERBS:
+                raise permanent(f"Inflow has no xAPI verb for the activity {moment.activity!r}")
+            verb_id, verb_display = ACTIVITY_VERBS[moment.activity]
         definition: dict[str, Any] = {"name": {_LANG: _name(moment)}, "type": activity_type}
         description = _truncate(moment.body.strip(), DESCRIPTION_LIMIT)
         if description:
             definition["description"] = {_LANG: description}
         return {
             "id": statement_id(moment.idempotency_key),
-            "timestamp": _timestamp(moment.created_at),
+            "timestamp": _timestamp(moment.activity_at or moment.created_at),
             "actor": {"objectType": "Agent", "account": {"homePage": self._home_page(), "name": self._actor_name()}},
             "verb": {"id": verb_id, "display": {_LANG: verb_display}},
             "object": {"objectType": "Activity", "id": _activity_id(moment), "definition": definition},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -152,3 +153,24 @@ def test_a_stopped_lrs_is_transient_and_sending_resumes(ralph: Ralph, http: Infl
 
 def _fields(shared: OutgoingMoment) -> dict[str, Any]:
     return {name: getattr(shared, name) for name in OutgoingMoment.__dataclass_fields__}
+
+
+@pytest.mark.integration
+def test_tracked_activities_become_statements_with_their_verbs(ralph: Ralph, tmp_path: Path) -> None:
+    from storage import outbox
+    from storage.db import open_database
+    from storage.models import Draft, Kind
+    from storage.moments import add_moment
+    from sync.engine import SyncEngine
+
+    db = open_database(tmp_path / "inflow.db")
+    target = Target("lrs", "xapi", {"url": ralph.endpoint, "username": ralph.username,
+                                    "track": "captured, answered, read"})  # fmt: skip
+    engine = SyncEngine(db, lambda: [target], lambda t: ralph.password, lambda: new_session("t"))
+    question = add_moment(db, Draft(kind=Kind.QUESTION, title="Tracked question"), track_targets=("lrs",))
+    outbox.track(db, question.id, ["lrs"], "answered")
+    outbox.track(db, question.id, ["lrs"], "read")
+    assert engine.run_pass().sent == 3
+    mine = [s for s in ralph.statements() if s["object"]["definition"]["name"]["en-US"] == "Tracked question"]
+    assert sorted(s["verb"]["display"]["en-US"] for s in mine) == ["answered", "bookmarked", "read"]
+    engine.close()

@@ -115,9 +115,7 @@ def sample_source() -> FakeSource:
     """A handful of moments to search, filter, edit and delete."""
     return FakeSource(
         [
-            make_moment(
-                1, title="Python descriptors explained", kind=Kind.RESOURCE, url="https://docs.python.org"
-            ),
+            make_moment(1, title="Python descriptors explained", kind=Kind.RESOURCE, url="https://docs.python.org"),
             make_moment(2, title="Qt models are lazy", body="Use **fetchMore** and pages.", tags=("qt",)),
             make_moment(3, title="Why is SQLite WAL faster?", kind=Kind.QUESTION, tags=("sqlite",)),
         ]

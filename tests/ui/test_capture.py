@@ -94,9 +94,7 @@ def test_draft_changed_is_debounced(window: CaptureWindow, qtbot: QtBot) -> None
 def test_apply_context_fills_only_empty_fields(window: CaptureWindow) -> None:
     window.url_edit.setText("https://kept.example")
     window.apply_context(
-        CaptureContext(
-            selection="selected text", url="https://other.example", app_name="Firefox", window_title="Docs"
-        )
+        CaptureContext(selection="selected text", url="https://other.example", app_name="Firefox", window_title="Docs")
     )
     draft = window.current_draft()
     assert draft.url == "https://kept.example"
@@ -158,8 +156,6 @@ def test_show_error_keeps_text_and_allows_retry(window: CaptureWindow, qtbot: Qt
 
 
 def test_restore_draft_round_trips(window: CaptureWindow) -> None:
-    draft = Draft(
-        kind=Kind.RESOURCE, title="t", body="b", url="https://x.org", tags=("a", "b"), source_app="Term"
-    )
+    draft = Draft(kind=Kind.RESOURCE, title="t", body="b", url="https://x.org", tags=("a", "b"), source_app="Term")
     window.restore_draft(draft)
     assert window.current_draft() == draft

@@ -93,9 +93,7 @@ def test_search_terms_are_highlighted_in_the_detail(
     assert "fetchMore" in marked
 
 
-def test_delete_then_ctrl_z_undeletes(
-    qtbot: QtBot, sample_source: FakeSource, open_library: OpenLibrary
-) -> None:
+def test_delete_then_ctrl_z_undeletes(qtbot: QtBot, sample_source: FakeSource, open_library: OpenLibrary) -> None:
     window = open_library(sample_source)
     window.select_moment("m2")
     window.list_view.setFocus()
@@ -112,9 +110,7 @@ def test_delete_then_ctrl_z_undeletes(
     assert not window.undo_bar.isVisible()
 
 
-def test_edit_flow_emits_the_edited_draft(
-    qtbot: QtBot, sample_source: FakeSource, open_library: OpenLibrary
-) -> None:
+def test_edit_flow_emits_the_edited_draft(qtbot: QtBot, sample_source: FakeSource, open_library: OpenLibrary) -> None:
     window = open_library(sample_source)
     window.select_moment("m3")
     window.list_view.setFocus()
@@ -127,9 +123,7 @@ def test_edit_flow_emits_the_edited_draft(
         qtbot.keyClick(window.detail.body_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     moment_id, draft = blocker.args
     assert moment_id == "m3"
-    assert draft == Draft(
-        kind=Kind.QUESTION, title="Why is WAL fast?", body="Body of moment 3", tags=("sqlite", "wal")
-    )
+    assert draft == Draft(kind=Kind.QUESTION, title="Why is WAL fast?", body="Body of moment 3", tags=("sqlite", "wal"))
     assert not window.detail.is_editing
 
 
@@ -190,9 +184,7 @@ def test_keyboard_shortcuts(qtbot: QtBot, sample_source: FakeSource, open_librar
     assert not window.isVisible()
 
 
-def test_refresh_keeps_the_selection(
-    qtbot: QtBot, sample_source: FakeSource, open_library: OpenLibrary
-) -> None:
+def test_refresh_keeps_the_selection(qtbot: QtBot, sample_source: FakeSource, open_library: OpenLibrary) -> None:
     window = open_library(sample_source)
     window.select_moment("m2")
     window.refresh()
@@ -202,9 +194,7 @@ def test_refresh_keeps_the_selection(
 
 
 @pytest.mark.parametrize("text", ["Deleted", None])
-def test_banner_can_be_set_and_cleared(
-    sample_source: FakeSource, open_library: OpenLibrary, text: str | None
-) -> None:
+def test_banner_can_be_set_and_cleared(sample_source: FakeSource, open_library: OpenLibrary, text: str | None) -> None:
     window = open_library(sample_source)
     window.set_banner(text)
     assert window.banner.isVisible() is bool(text)

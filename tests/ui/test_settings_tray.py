@@ -103,9 +103,7 @@ def test_tray_menu_has_the_four_actions(qtbot: QtBot) -> None:
 
 
 @pytest.mark.x11
-@pytest.mark.skipif(
-    not os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen", reason="needs X"
-)
+@pytest.mark.skipif(not os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen", reason="needs X")
 def test_tray_shows_on_a_desktop_with_a_tray() -> None:
     if not Tray.available():
         pytest.skip("no system tray on this display")

@@ -78,8 +78,7 @@ def test_a_v1_library_upgrades_keeping_its_moments(tmp_path: Path) -> None:
     old = Database(conn)
     migrations.apply(old, stop_before="0002_sharing_outbox_replies_feed")
     old.execute(
-        "INSERT INTO moments (id, kind, title, created_at, updated_at) "
-        "VALUES ('a', 'tip', 'from v1', 'x', 'x')"
+        "INSERT INTO moments (id, kind, title, created_at, updated_at) VALUES ('a', 'tip', 'from v1', 'x', 'x')"
     )
     conn.close()
     db = open_database(path)

@@ -25,9 +25,7 @@ def library(db: Database) -> Database:
     )
     add_moment(
         db,
-        Draft(
-            kind=Kind.QUESTION, title="How do I rebase?", body="interactive rebase onto main", tags=("git",)
-        ),
+        Draft(kind=Kind.QUESTION, title="How do I rebase?", body="interactive rebase onto main", tags=("git",)),
     )
     return db
 

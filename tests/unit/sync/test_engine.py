@@ -245,3 +245,16 @@ def test_connector_state_is_persisted(db: Database, engine: SyncEngine) -> None:
     share(db)
     engine.run_pass()
     assert outbox.get_target_state(db, "team") == {"device": "dev-1"}
+
+
+def test_tracking_rows_are_queued_once_and_sent_with_their_activity(
+    db: Database, engine: SyncEngine, server: FakeServer
+) -> None:
+    moment = add_moment(db, Draft(kind=Kind.QUESTION, title="tracked"), track_targets=("team",))
+    assert outbox.track(db, moment.id, ["team"], "read") == 1
+    assert outbox.track(db, moment.id, ["team"], "read") == 0  # once per moment, target and activity
+    assert outbox.track(db, moment.id, ["team"], "answered") == 1
+    assert engine.run_pass().sent == 3
+    sent = sorted((m.activity or "", m.activity_at is not None) for m in server.posts.values())
+    assert sent == [("answered", True), ("captured", True), ("read", True)]
+    assert get_moment(db, moment.id).visibility == "private"  # tracking is not sharing

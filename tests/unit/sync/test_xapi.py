@@ -520,7 +520,7 @@ def test_test_when_the_lrs_is_down(http: InflowSession) -> None:
 def test_push_only_and_immutable(http: InflowSession) -> None:
     lrs = connector("https://lrs.example.com/xAPI", http)
     assert CONNECTOR is XapiConnector
-    assert (lrs.kind, [key.name for key in lrs.keys]) == ("xapi", ["url", "username"])
+    assert (lrs.kind, [key.name for key in lrs.keys]) == ("xapi", ["url", "username", "track"])
     assert lrs.secret_label == "Password (or LRS secret)"
     assert not (lrs.can_edit or lrs.can_retract or lrs.can_pull)
     with pytest.raises(NotSupportedError, match="stays in the LRS"):
