@@ -14,8 +14,7 @@ def make_newer_library(database: Path) -> None:
     open_database(database).conn.close()
     conn = sqlite3.connect(database)
     conn.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-        "VALUES ('inflow', '9999_from_the_future', '')"
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('inflow', '9999_from_the_future', '')"
     )
     conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -9,9 +9,7 @@ from tests.cli.conftest import Run
 
 
 def test_capture_prints_only_the_new_id_and_search_finds_it(inflow: Run) -> None:
-    result = inflow(
-        "capture", "--kind", "tip", "--title", "Rebase often", "--tag", "git", "keep branches short"
-    )
+    result = inflow("capture", "--kind", "tip", "--title", "Rebase often", "--tag", "git", "keep branches short")
     assert result.returncode == 0, result.stderr
     moment_id = result.stdout.strip()
     assert result.stdout == moment_id + "\n" and len(moment_id) == 36
@@ -60,9 +58,7 @@ def test_search_filters_by_kind_and_tag(inflow: Run) -> None:
     inflow("capture", "--kind", "question", "--tag", "k8s", "--title", "pods restart?")
     inflow("capture", "--kind", "tip", "--title", "pods restart with kubectl rollout")
     assert len(json.loads(inflow("search", "pods", "--json").stdout)) == 2
-    assert [h["kind"] for h in json.loads(inflow("search", "pods", "--kind", "tip", "--json").stdout)] == [
-        "tip"
-    ]
+    assert [h["kind"] for h in json.loads(inflow("search", "pods", "--kind", "tip", "--json").stdout)] == ["tip"]
     assert [h["title"] for h in json.loads(inflow("search", "pods", "--tag", "k8s", "--json").stdout)] == [
         "pods restart?"
     ]

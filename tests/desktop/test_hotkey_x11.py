@@ -77,9 +77,7 @@ def test_fires_with_numlock_on(qtbot: QtBot, hotkey: X11Hotkey, lock_key: Any, x
     press_and_expect(qtbot, hotkey, "ctrl+alt+j")
 
 
-def test_fires_with_capslock_and_numlock_on(
-    qtbot: QtBot, hotkey: X11Hotkey, lock_key: Any, xdisplay: Any
-) -> None:
+def test_fires_with_capslock_and_numlock_on(qtbot: QtBot, hotkey: X11Hotkey, lock_key: Any, xdisplay: Any) -> None:
     hotkey.register("Ctrl+Alt+J")
     lock_key("Caps_Lock", X.LockMask)
     press_and_expect(qtbot, hotkey, "ctrl+alt+j")

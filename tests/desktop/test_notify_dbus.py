@@ -44,9 +44,7 @@ def test_notify_reaches_dunst(notifier: Notifier) -> None:
     assert shown[first]["body"] == "A tip about rebase --onto"
 
 
-def test_no_bus_returns_false_quickly(
-    notifier: Notifier, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_no_bus_returns_false_quickly(notifier: Notifier, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/nothing")
     start = time.perf_counter()
     assert not notifier.notify("Saved", "x")
@@ -84,9 +82,7 @@ def bus_without_daemon(tmp_path: Path) -> Iterator[str]:
             bus.stdout.close()
 
 
-def test_bus_without_daemon(
-    notifier: Notifier, monkeypatch: pytest.MonkeyPatch, bus_without_daemon: str
-) -> None:
+def test_bus_without_daemon(notifier: Notifier, monkeypatch: pytest.MonkeyPatch, bus_without_daemon: str) -> None:
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus_without_daemon)
     assert not notifier.available()
     assert not notifier.notify("Saved", "x")

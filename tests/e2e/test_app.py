@@ -73,9 +73,7 @@ def test_cli_capture_goes_through_the_running_app_and_notifies(running_app: Runn
     def notified() -> bool:
         # dunst lists a notification in its history once it is closed
         subprocess.run(["dunstctl", "close-all"], check=True, timeout=10)
-        history = subprocess.run(
-            ["dunstctl", "history"], capture_output=True, text=True, check=True, timeout=10
-        )
+        history = subprocess.run(["dunstctl", "history"], capture_output=True, text=True, check=True, timeout=10)
         return "Through the instance" in history.stdout
 
     wait_for(notified, what="the desktop notification")

@@ -45,9 +45,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "build.spec",
     ]
     try:
-        result = subprocess.run(
-            command, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
-        )
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         pytest.fail(f"PyInstaller did not finish within {BUILD_TIMEOUT_S} s: {' '.join(command)}")
     (base / "pyinstaller.log").write_text(result.stdout + result.stderr, encoding="utf-8")
