@@ -53,6 +53,10 @@ class OutgoingMoment:
     """For tracking (xAPI): what the person did (captured, answered, read); None for a share."""
     activity_at: str | None = None
     """When the activity happened (ISO); None for a share."""
+    attempts: int = 0
+    """How often sending this was tried before. After a failure whose outcome is unknown (a timeout
+    after the request went out), a backend without server-side idempotency must look for the post
+    carrying `moment_id` before posting again."""
 
 
 @dataclass(frozen=True, slots=True)

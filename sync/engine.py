@@ -172,6 +172,7 @@ class SyncEngine:
             moment_id=row.moment_id, kind=row.kind.value, title=row.title, body=row.body, url=row.url,
             tags=row.tags, created_at=row.created_at, idempotency_key=row.idempotency_key,
             activity=row.detail if tracking else None, activity_at=row.queued_at if tracking else None,
+            attempts=row.attempts,
         )  # fmt: skip
         try:
             connector = self._connector(target)

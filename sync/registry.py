@@ -10,12 +10,22 @@ _MODULES = {
     "matrix": "sync.connectors.matrix",
     "xapi": "sync.connectors.xapi",
     "webhook": "sync.connectors.webhook",
+    "slack": "sync.connectors.slack",
+    "slack-webhook": "sync.connectors.slack_webhook",
+    "teams-workflow": "sync.connectors.teams_workflow",
+    "teams-graph": "sync.connectors.teams_graph",
+    "mattermost": "sync.connectors.mattermost",
+    "discourse": "sync.connectors.discourse",
+    "mediawiki": "sync.connectors.mediawiki",
+    "confluence": "sync.connectors.confluence",
 }
 
 
 def kinds() -> list[str]:
-    """Every target kind this Inflow can share to."""
-    return list(_MODULES)
+    """Every target kind this Inflow can share to (those whose connector is installed)."""
+    import importlib.util
+
+    return [kind for kind, module in _MODULES.items() if importlib.util.find_spec(module) is not None]
 
 
 def connector_for(kind: str) -> ConnectorFactory:
