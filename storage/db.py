@@ -67,9 +67,7 @@ def open_or_recover(path: Path) -> tuple[Database, str | None]:
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(
-            f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
-        )
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

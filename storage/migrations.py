@@ -195,6 +195,123 @@ def _v3_outbox_tracking(db: Database) -> None:
     )
 
 
+_FTS_ROW = """
+    INSERT INTO moments_fts (rowid, title, body, tags, url, kind, snapshot)
+    SELECT m.rowid, m.title, m.body,
+           (SELECT group_concat(value, ' ') FROM json_each(m.tags)),
+           coalesce(m.url, ''), m.kind,
+           coalesce((SELECT s.text FROM snapshots s WHERE s.moment_rowid = m.rowid), '') || ' ' ||
+           coalesce((SELECT f.text FROM files f WHERE f.moment_rowid = m.rowid), '')
+    FROM moments m WHERE m.rowid = {rowid} AND m.deleted_at IS NULL;
+"""
+
+
+@migrations(name="0004_snapshots_files_and_their_search")
+def _v4_snapshots(db: Database) -> None:
+    """Offline copies of pages (snapshots, with their kept images) and kept files; both searchable."""
+    execute_script(
+        db,
+        """
+        CREATE TABLE snapshots (
+            moment_rowid INTEGER PRIMARY KEY REFERENCES moments (rowid) ON DELETE CASCADE,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'fetching', 'saved', 'failed')),
+            url TEXT NOT NULL,
+            final_url TEXT,
+            content_type TEXT,
+            title TEXT,
+            byline TEXT,
+            site TEXT,
+            published TEXT,
+            text TEXT,
+            html TEXT,
+            size INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL DEFAULT 0,
+            fetched_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX snapshots_due ON snapshots (state, next_attempt_at);
+
+        CREATE TABLE snapshot_assets (
+            id INTEGER PRIMARY KEY,
+            moment_rowid INTEGER NOT NULL REFERENCES moments (rowid) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            data BLOB NOT NULL,
+            UNIQUE (moment_rowid, name)
+        );
+
+        CREATE TABLE files (
+            moment_rowid INTEGER PRIMARY KEY REFERENCES moments (rowid) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            text TEXT
+        );
+
+        DROP TRIGGER moments_fts_insert;
+        DROP TRIGGER moments_fts_update;
+        DROP TRIGGER moments_fts_delete;
+        DROP TABLE moments_fts;
+        CREATE VIRTUAL TABLE moments_fts USING fts5 (
+            title, body, tags, url, kind, snapshot,
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3'
+        );
+        """
+        + _FTS_ROW.format(rowid="m.rowid").replace("WHERE m.rowid = m.rowid AND", "WHERE")
+        + """
+        CREATE TRIGGER moments_fts_insert AFTER INSERT ON moments BEGIN
+        """
+        + _FTS_ROW.format(rowid="new.rowid")
+        + """
+        END;
+        CREATE TRIGGER moments_fts_update AFTER UPDATE ON moments BEGIN
+            DELETE FROM moments_fts WHERE rowid = old.rowid;
+        """
+        + _FTS_ROW.format(rowid="new.rowid")
+        + """
+        END;
+        CREATE TRIGGER moments_fts_delete AFTER DELETE ON moments BEGIN
+            DELETE FROM moments_fts WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER snapshots_fts_insert AFTER INSERT ON snapshots BEGIN
+            DELETE FROM moments_fts WHERE rowid = new.moment_rowid;
+        """
+        + _FTS_ROW.format(rowid="new.moment_rowid")
+        + """
+        END;
+        CREATE TRIGGER snapshots_fts_update AFTER UPDATE OF text ON snapshots BEGIN
+            DELETE FROM moments_fts WHERE rowid = new.moment_rowid;
+        """
+        + _FTS_ROW.format(rowid="new.moment_rowid")
+        + """
+        END;
+        CREATE TRIGGER snapshots_fts_delete AFTER DELETE ON snapshots BEGIN
+            DELETE FROM moments_fts WHERE rowid = old.moment_rowid;
+        """
+        + _FTS_ROW.format(rowid="old.moment_rowid")
+        + """
+        END;
+        CREATE TRIGGER files_fts_insert AFTER INSERT ON files BEGIN
+            DELETE FROM moments_fts WHERE rowid = new.moment_rowid;
+        """
+        + _FTS_ROW.format(rowid="new.moment_rowid")
+        + """
+        END;
+        CREATE TRIGGER files_fts_delete AFTER DELETE ON files BEGIN
+            DELETE FROM moments_fts WHERE rowid = old.moment_rowid;
+        """
+        + _FTS_ROW.format(rowid="old.moment_rowid")
+        + """
+        END;
+        """,
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of Inflow knows, in order."""
     return [m.name for m in migrations._migrations]  # no public accessor in sqlite-utils 4

@@ -119,6 +119,47 @@ class Reply:
     seen: bool = False
 
 
+class SnapshotState(enum.StrEnum):
+    PENDING = "pending"  # queued, not fetched yet
+    FETCHING = "fetching"
+    SAVED = "saved"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The offline copy of a resource's page: metadata, and (when saved) its readable HTML and text.
+
+    Images kept with it are referenced in `html` as `inflow-asset:<name>` and read with the
+    source's `snapshot_asset()`; nothing in `html` ever points at the network.
+    """
+
+    state: SnapshotState
+    url: str
+    final_url: str | None = None
+    content_type: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    site: str | None = None
+    published: str | None = None
+    text: str | None = None
+    html: str | None = None
+    size: int = 0
+    error: str | None = None
+    attempts: int = 0
+    fetched_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeptFile:
+    """A file kept as a resource (its bytes are read on demand)."""
+
+    name: str
+    media_type: str
+    size: int
+    text: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class MomentQuery:
     """What the library lists: everything, or a search, filtered by kind and tag."""

@@ -24,12 +24,18 @@ def utc_now() -> str:
 
 
 def add_moment(
-    db: Database, draft: Draft, *, now: str | None = None, track_targets: Sequence[str] = ()
+    db: Database,
+    draft: Draft,
+    *,
+    now: str | None = None,
+    track_targets: Sequence[str] = (),
+    snapshot: bool = False,
 ) -> Moment:
     """Validate and store a draft in one transaction; returns the stored moment.
 
-    Its shares (draft.share_to) and a `captured` activity for each tracking target are queued in
-    the same transaction.
+    Its shares (draft.share_to), a `captured` activity for each tracking target and, with
+    `snapshot`, the request for an offline copy of a resource's page are queued in the same
+    transaction.
     """
     clean = validate_draft(draft)
     stamp = now or utc_now()
@@ -59,6 +65,10 @@ def add_moment(
 
             enqueue(db, rowid, clean.share_to)
             enqueue(db, rowid, track_targets, action="track", detail="captured")
+        if snapshot and clean.kind is Kind.RESOURCE and clean.url and clean.url.startswith(("http://", "https://")):
+            from storage.snapshots import queue_snapshot
+
+            queue_snapshot(db, rowid, clean.url)
     return Moment(
         id=moment_id,
         rowid=rowid,
@@ -79,14 +89,11 @@ def update_moment(db: Database, moment_id: str, draft: Draft) -> Moment:
     """Replace a moment's kind, title, body, url and tags. Raises KeyError if it does not exist."""
     clean = validate_draft(draft)
     with db.atomic():
-        row = db.execute(
-            "SELECT rowid FROM moments WHERE id = ? AND deleted_at IS NULL", [moment_id]
-        ).fetchone()
+        row = db.execute("SELECT rowid FROM moments WHERE id = ? AND deleted_at IS NULL", [moment_id]).fetchone()
         if row is None:
             raise KeyError(moment_id)
         db.execute(
-            "UPDATE moments SET kind = ?, title = ?, body = ?, url = ?, tags = ?, updated_at = ? "
-            "WHERE rowid = ?",
+            "UPDATE moments SET kind = ?, title = ?, body = ?, url = ?, tags = ?, updated_at = ? WHERE rowid = ?",
             [
                 clean.kind.value,
                 clean.title,
@@ -109,8 +116,7 @@ def _enqueue_for_sent_posts(db: Database, rowid: int, action: str) -> None:
     targets = [
         r[0]
         for r in db.execute(
-            "SELECT DISTINCT target FROM outbox "
-            "WHERE moment_rowid = ? AND action = 'post' AND state = 'sent'",
+            "SELECT DISTINCT target FROM outbox WHERE moment_rowid = ? AND action = 'post' AND state = 'sent'",
             [rowid],
         )
     ]
@@ -170,8 +176,7 @@ def _set_deleted(db: Database, moment_ids: Iterable[str], stamp: str | None) -> 
 def get_moment(db: Database, moment_id: str) -> Moment:
     """One live moment by id (KeyError when unknown or deleted). A unique id prefix also works."""
     rows = db.execute(
-        f"SELECT {_COLUMNS} FROM moments WHERE deleted_at IS NULL AND (id = ? OR id LIKE ? ESCAPE '\\') "
-        "LIMIT 2",
+        f"SELECT {_COLUMNS} FROM moments WHERE deleted_at IS NULL AND (id = ? OR id LIKE ? ESCAPE '\\') LIMIT 2",
         [moment_id, _like_prefix(moment_id)],
     ).fetchall()
     exact = [r for r in rows if r[1] == moment_id]
@@ -212,9 +217,7 @@ def list_rowids(db: Database, query: MomentQuery) -> list[int]:
 
 def all_moments(db: Database) -> Iterable[Moment]:
     """Every live moment, oldest first (for export)."""
-    for row in db.execute(
-        f"SELECT {_COLUMNS} FROM moments WHERE deleted_at IS NULL ORDER BY created_at, rowid"
-    ):
+    for row in db.execute(f"SELECT {_COLUMNS} FROM moments WHERE deleted_at IS NULL ORDER BY created_at, rowid"):
         yield _to_moment(row)
 
 

@@ -153,8 +153,7 @@ def record_retry(db: Database, delivery_id: int, error: str, retry_at: float) ->
 def record_dead(db: Database, delivery_id: int, error: str) -> None:
     with db.atomic():
         db.execute(
-            "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?",
             [error, utc_now(), delivery_id],
         )
 
@@ -183,9 +182,7 @@ def resume_target(db: Database, target: str) -> int:
 
 
 def paused_targets(db: Database) -> dict[str, str]:
-    return {
-        row[0]: row[1] for row in db.execute("SELECT target, value FROM target_state WHERE key = 'paused'")
-    }
+    return {row[0]: row[1] for row in db.execute("SELECT target, value FROM target_state WHERE key = 'paused'")}
 
 
 def cancel(db: Database, delivery_id: int) -> bool:
@@ -203,8 +200,7 @@ def retry_now(db: Database, delivery_id: int) -> bool:
     """The person pressed Retry on a dead delivery."""
     with db.atomic():
         cursor = db.execute(
-            "UPDATE outbox SET state = 'pending', next_attempt_at = 0, updated_at = ? "
-            "WHERE id = ? AND state = 'dead'",
+            "UPDATE outbox SET state = 'pending', next_attempt_at = 0, updated_at = ? WHERE id = ? AND state = 'dead'",
             [utc_now(), delivery_id],
         )
     return bool(cursor.rowcount)
@@ -242,9 +238,7 @@ def outbox_summary(db: Database) -> dict[str, dict[str, int]]:
 
 
 def get_target_state(db: Database, target: str) -> dict[str, str]:
-    return {
-        row[0]: row[1] for row in db.execute("SELECT key, value FROM target_state WHERE target = ?", [target])
-    }
+    return {row[0]: row[1] for row in db.execute("SELECT key, value FROM target_state WHERE target = ?", [target])}
 
 
 def set_target_state(db: Database, target: str, key: str, value: str) -> None:

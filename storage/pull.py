@@ -65,9 +65,7 @@ def due_polls(db: Database, now: float, *, skip_targets: Sequence[str] = ()) -> 
     return [PollDue(*row) for row in rows]
 
 
-def store_replies(
-    db: Database, poll: PollDue, replies: Sequence[IncomingReply], next_poll_at: float | None
-) -> int:
+def store_replies(db: Database, poll: PollDue, replies: Sequence[IncomingReply], next_poll_at: float | None) -> int:
     """Store new replies and schedule the next poll (None: stop polling); returns how many were new."""
     stamp = utc_now()
     new = 0
@@ -117,9 +115,7 @@ def set_answered(db: Database, moment_id: str, answered: bool = True) -> bool:
 
 
 def get_cursor(db: Database, target: str, stream: str) -> str | None:
-    row = db.execute(
-        "SELECT value FROM sync_cursors WHERE target = ? AND stream = ?", [target, stream]
-    ).fetchone()
+    row = db.execute("SELECT value FROM sync_cursors WHERE target = ? AND stream = ?", [target, stream]).fetchone()
     return None if row is None else str(row[0])
 
 
@@ -134,9 +130,7 @@ def store_feed(db: Database, target: str, items: Sequence[IncomingFeedItem], cur
     with db.atomic():
         ours = {
             r[0]
-            for r in db.execute(
-                "SELECT remote_id FROM outbox WHERE target = ? AND remote_id IS NOT NULL", [target]
-            )
+            for r in db.execute("SELECT remote_id FROM outbox WHERE target = ? AND remote_id IS NOT NULL", [target])
         }
         for item in items:
             if item.remote_id in ours:

@@ -11,6 +11,7 @@ matches more (SearchResult.truncated says so). bench/storage_bench.py measures b
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,8 +21,10 @@ from storage.models import Kind, MomentQuery, SearchResult
 RANK_WINDOW = 10_000
 """How many of the newest matches are ranked."""
 
-_TEXT_COLUMNS = "{title body tags url}"
-_BM25_WEIGHTS = "10.0, 1.0, 5.0, 2.0, 0.0"  # title, body, tags, url, kind
+_TEXT_COLUMNS = "{title body tags url snapshot}"
+_BM25_WEIGHTS = "10.0, 1.0, 5.0, 2.0, 0.0, 0.5"  # title, body, tags, url, kind, snapshot (and file) text
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"
+"""Markers around matched words in snippets (the UI turns them into highlighting)."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -83,3 +86,18 @@ def search(db: Database, query: MomentQuery, *, limit: int | None = None) -> Sea
     if limit is not None:
         rowids = rowids[:limit]
     return SearchResult(rowids=rowids, terms=terms, truncated=truncated)
+
+
+def snippets(db: Database, text: str, rowids: Sequence[int], *, tokens: int = 14) -> dict[int, str]:
+    """For the given (displayed) rows only: a short excerpt around the matched words, from whichever
+    column matched best (the note, the page's text, ...), with matches between SNIPPET_START/END."""
+    expression, _ = parse_query(text)
+    if expression is None or not rowids:
+        return {}
+    placeholders = ", ".join("?" for _ in rowids)
+    rows = db.execute(
+        f"SELECT rowid, snippet(moments_fts, -1, ?, ?, '…', ?) FROM moments_fts "
+        f"WHERE moments_fts MATCH ? AND rowid IN ({placeholders})",
+        [SNIPPET_START, SNIPPET_END, tokens, expression, *rowids],
+    )
+    return {row[0]: row[1] for row in rows}

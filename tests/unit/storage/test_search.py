@@ -106,8 +106,8 @@ def test_parse_query_never_produces_an_fts_error(text: str) -> None:
     import sqlite3
 
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE f USING fts5(title, body, tags, url, kind)")
-    conn.execute("INSERT INTO f VALUES ('a', 'b', 'c', 'd', 'tip')")
+    conn.execute("CREATE VIRTUAL TABLE f USING fts5(title, body, tags, url, kind, snapshot)")
+    conn.execute("INSERT INTO f VALUES ('a', 'b', 'c', 'd', 'tip', 'e')")
     expression, _ = parse_query(text)
     if expression is not None:
         conn.execute("SELECT rowid FROM f WHERE f MATCH ?", [expression]).fetchall()
