@@ -49,6 +49,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("share_questions", bool, True, "Share new questions with the main target by default."),
     Setting("share_resources", bool, False, "Share new resources with the main target by default."),
     Setting("question_poll_days", int, 14, "For how many days Inflow looks for answers to a question."),
+    Setting("snapshots_enabled", bool, True, "Save an offline, readable copy of the pages of captured resources."),
+    Setting("snapshot_max_mb", int, 10, "The largest page (or PDF) Inflow downloads for an offline copy, in MB."),
+    Setting("snapshot_keep_days", int, 0, "How long offline copies are kept, in days (0: forever)."),
+    Setting("feed_snapshot_daily_budget", int, 50, "How many links from the team feed get offline copies per day."),
+    Setting(
+        "snapshot_allow_domains",
+        str,
+        "",
+        "Only these domains (and their subdomains) get offline copies; comma-separated; empty: all.",
+    ),
+    Setting("snapshot_deny_domains", str, "", "These domains never get offline copies; comma-separated."),
+    Setting("backup_keep", int, 7, "How many daily backups of the library are kept."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -51,6 +51,7 @@ def make_engine(paths: Paths, config: Config, db: Database) -> SyncEngine:
         secret_lookup(paths),
         session_factory,
         poll_days=config.get_int("question_poll_days"),
+        snapshot_feed=config.get_bool("snapshots_enabled"),
     )
 
 

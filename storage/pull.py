@@ -119,8 +119,13 @@ def get_cursor(db: Database, target: str, stream: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def store_feed(db: Database, target: str, items: Sequence[IncomingFeedItem], cursor: str | None) -> int:
+def store_feed(
+    db: Database, target: str, items: Sequence[IncomingFeedItem], cursor: str | None, *, snapshot: bool = False
+) -> int:
     """Add colleagues' posts as team moments and move the cursor, in one transaction.
+
+    With `snapshot`, items carrying a link get an offline copy queued (the fetcher applies the
+    daily budget for team-feed copies).
 
     Our own posts coming back are skipped: by the local id they carry, or by the remote id we
     recorded when we sent them.
@@ -146,7 +151,12 @@ def store_feed(db: Database, target: str, items: Sequence[IncomingFeedItem], cur
             )  # fmt: skip
             if result.rowcount:
                 new += 1
-                write_tags(db, int(result.lastrowid or 0), item.tags)
+                rowid = int(result.lastrowid or 0)
+                write_tags(db, rowid, item.tags)
+                if snapshot and item.url and item.url.startswith(("http://", "https://")):
+                    from storage.snapshots import queue_snapshot
+
+                    queue_snapshot(db, rowid, item.url)
         if cursor is not None:
             db.execute(
                 "INSERT INTO sync_cursors (target, stream, value) VALUES (?, 'feed', ?) "

@@ -96,6 +96,7 @@ class SyncEngine:
         clock: Callable[[], float] = time.time,
         rng: Callable[[], float] = random.random,
         poll_days: float = DEFAULT_POLL_DAYS,
+        snapshot_feed: bool = False,
     ) -> None:
         self._db = db
         self._targets = targets
@@ -104,6 +105,7 @@ class SyncEngine:
         self._clock = clock
         self._rng = rng
         self._poll_s = poll_days * 86400
+        self._snapshot_feed = snapshot_feed
         self._connectors: dict[str, tuple[Target, str | None, Connector, MutableMapping[str, str]]] = {}
         self._not_before: dict[str, float] = {}  # per-target pause after a rate limit or outage
         self._feed_next: dict[str, float] = {}
@@ -269,7 +271,7 @@ class SyncEngine:
                 )
                 for i in page.items
             ]  # fmt: skip
-            new = pull.store_feed(self._db, target.name, items, page.cursor)
+            new = pull.store_feed(self._db, target.name, items, page.cursor, snapshot=self._snapshot_feed)
             report.feed[target.name] = new
             self._feed_next[target.name] = now + FEED_INTERVAL_S
 
