@@ -1,0 +1,120 @@
+"""Slack incoming webhook: push only. The secret IS the webhook URL (https://hooks.slack.com/services/…), so
+this kind has no settings; a local or proxied receiver works the same (any http(s) URL).
+
+Each moment is one POST of `{"text", "blocks"}` (the same mrkdwn and Block Kit as the bot connector, within
+Slack's limits). Slack answers 200 `ok`; errors are an HTTP status with a short text code: 400
+invalid_payload/invalid_blocks/no_text (permanent: Slack refused this message), 403 action_prohibited /
+invalid_token / team_disabled and 404 no_service / no_team (auth: the URL no longer works or posting through
+it is forbidden, so the target pauses until someone pastes a new URL), 404 channel_not_found and 410
+channel_is_archived (permanent), 429 with Retry-After and 5xx (transient).
+
+No message ts comes back, so the remote id is the outbox row's idempotency key, and nothing can be edited,
+retracted or read back.
+
+Duplicates: a webhook has no idempotency key and cannot be searched. When a POST times out after it went
+out, Slack may have posted it; the engine retries (a transient failure) and the message can then appear
+twice. We accept that rare duplicate rather than risk losing a share; the failure message says so, so the
+person knows why. Failures before the request left (DNS, refused connection, TLS) never duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+import requests
+
+from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
+from sync.connectors.slack_format import message
+from sync.errors import NotSupportedError, SyncError, auth, permanent, transient
+from sync.http import network_error, retry_after_seconds
+
+_AUTH_CODES = ("action_prohibited", "invalid_token", "team_disabled", "no_service", "no_team")
+
+
+class SlackWebhookConnector:
+    kind: ClassVar[str] = "slack-webhook"
+    keys: ClassVar[tuple[TargetKey, ...]] = ()
+    secret_label: ClassVar[str] = "Webhook URL (https://hooks.slack.com/services/…)"
+    can_edit: ClassVar[bool] = False
+    can_retract: ClassVar[bool] = False
+    can_pull: ClassVar[bool] = False
+
+    def __init__(
+        self, target: Target, secret: str | None, http: requests.Session, state: MutableMapping[str, str]
+    ) -> None:
+        self._url = (secret or "").strip()
+        self._http = http
+
+    def test(self) -> str:
+        """Posts a short visible test message (a webhook has no call that checks without posting)."""
+        self._post({"text": "Inflow is connected to this channel (a test message: you can ignore it)."})
+        return f"The Slack webhook at {_host(self._url)} accepted a test message"
+
+    def send(self, moment: OutgoingMoment) -> SendResult:
+        self._post(message(moment))
+        return SendResult(remote_id=moment.idempotency_key)
+
+    def edit(self, moment: OutgoingMoment, remote_id: str) -> None:
+        raise NotSupportedError("A Slack webhook cannot change a post: edit it in Slack")
+
+    def retract(self, remote_id: str) -> None:
+        raise NotSupportedError("A Slack webhook cannot delete a post: delete it in Slack")
+
+    def fetch_replies(self, remote_id: str) -> list[RemoteReply]:
+        raise NotSupportedError("A Slack webhook only posts: answers stay in Slack (use the slack kind to read them)")
+
+    def fetch_feed(self, cursor: str | None) -> FeedPage:
+        raise NotSupportedError("A Slack webhook only posts: Inflow cannot read the channel through it")
+
+    def _post(self, body: dict[str, object]) -> None:
+        url = self._url
+        if not url:
+            raise auth("No Slack webhook URL is saved for this target: paste it in Settings")
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise auth("The saved Slack webhook URL is not an https:// URL: paste it again from Slack")
+        try:
+            response = self._http.post(url, json=body)
+        except requests.RequestException as exc:
+            error = network_error(exc, url)
+            if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout):
+                error = transient(f"{error.message}: the post may have arrived; if it shows twice, delete one")
+            raise error from exc
+        raise_for_answer(response)
+
+
+def raise_for_answer(response: requests.Response) -> None:
+    """Nothing for Slack's 2xx `ok`, else the failure as a SyncError."""
+    status = response.status_code
+    text = (response.content or b"").decode("utf-8", errors="replace").strip()
+    html = text[:1] == "<"  # a page; not the Content-Type: Slack sends its plain codes as text/html
+    code = "" if html else " ".join(text.split())[:100]
+    host = _host(response.url)
+    if 200 <= status < 300:
+        if html:
+            raise transient(f"{host} answered with an HTML page instead of Slack's ok (a proxy or captive portal?)")
+        return
+    if status == 429:
+        raise transient("Slack is rate-limiting the webhook: will retry", retry_after_seconds(response))
+    if status >= 500 or status == 408 or html:
+        detail = "an HTML page (a proxy?)" if html else (code or "no details")
+        raise transient(f"{host} failed (HTTP {status}): {detail}", retry_after_seconds(response))
+    raise _refusal(status, code)
+
+
+def _refusal(status: int, code: str) -> SyncError:
+    if code in _AUTH_CODES or status in (401, 403):
+        return auth(f"Slack no longer accepts this webhook URL ({code or status}): create a new one and paste it")
+    if code == "channel_not_found" or status == 404:
+        return permanent(f"The webhook's channel no longer exists ({code or status}): create a new webhook")
+    if code == "channel_is_archived" or status == 410:
+        return permanent("The webhook's channel is archived: unarchive it or create a webhook for another channel")
+    return permanent(f"Slack refused the message ({status} {code or 'without a reason'})")
+
+
+def _host(url: str | None) -> str:
+    return urlsplit(url or "").hostname or "the webhook"
+
+
+CONNECTOR = SlackWebhookConnector
