@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from app.paths import Paths, resolve_paths
 from app.version import __version__
@@ -42,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     capture.add_argument("--title", default="")
     capture.add_argument("--tag", action="append", default=[], metavar="TAG", help="repeatable")
     capture.add_argument("--url", default=None)
+    capture.add_argument(
+        "--file", metavar="PATH", default=None, help="keep this file in the library (a resource; text, Markdown, PDF)"
+    )
     capture.add_argument(
         "--window",
         action="store_true",
@@ -100,7 +104,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_parser("status", help="the outbox per target").add_argument("--json", action="store_true")
     sync.add_parser("now", help="push, pull replies and the feed; returns when done")
+    _add_library_commands(commands)
     return parser
+
+
+def _add_library_commands(commands: Any) -> None:
+    """import, snapshot, backup, restore (app.commands_library)."""
+    importing = commands.add_parser("import", help="import browser bookmarks or an Inflow export")
+    importing.add_argument("file", metavar="FILE", help="bookmarks HTML, Inflow JSON, or a Markdown export folder")
+    importing.add_argument("--no-snapshots", action="store_true", help="do not fetch offline copies of the pages")
+    importing.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    snapshot = commands.add_parser("snapshot", help="offline copies of pages").add_subparsers(
+        dest="snapshot_command", metavar="ACTION", required=True
+    )
+    snapshot.add_parser("refresh", help="fetch the page again (the old copy stays until then)").add_argument(
+        "id", metavar="ID"
+    )
+
+    backup = commands.add_parser("backup", help="back up the library now")
+    backup.add_argument("--json", action="store_true")
+
+    restore = commands.add_parser("restore", help="bring back a backup (the current library is kept aside)")
+    restore.add_argument("backup", metavar="BACKUP", help="a backup file (inflow-YYYYMMDD-HHMMSS.db)")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,6 +160,10 @@ def _dispatch(args: argparse.Namespace, paths: Paths) -> int:
 
         name = f"{args.command}_{getattr(args, args.command + '_command')}"
         return int(getattr(commands_sync, name)(args, paths))
+    if args.command in ("import", "snapshot", "backup", "restore"):
+        from app import commands_library
+
+        return commands_library.run(args, paths)
     from app import commands
 
     handler = {

@@ -45,13 +45,13 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
     from storage.models import Draft, DraftError, Kind, validate_draft
 
     config = load_config(paths)
-    kind = args.kind or config.get_str("default_kind")
+    kind = args.kind or ("resource" if args.file else config.get_str("default_kind"))
     unknown = [name for name in args.share if config.target(name) is None]
     if unknown:
         raise CliError(f"no target named {', '.join(unknown)} (see: inflow target list)")
     draft = Draft(
         kind=Kind(kind),
-        title=args.title,
+        title=args.title or (Path(args.file).name if args.file else ""),
         body=_read_text(args),
         url=args.url,
         tags=tuple(args.tag),
@@ -74,7 +74,13 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
             )
     from storage.export import moment_to_dict
 
-    moment_data = _capture_via_instance(paths, draft)
+    moment_data: dict[str, Any] | None
+    if args.file:
+        from app.commands_library import capture_file
+
+        moment_data = capture_file(paths, draft, args.file, track_targets=config.tracking_targets("captured"))
+    else:
+        moment_data = _capture_via_instance(paths, draft)
     if moment_data is None:
         from storage.db import StorageError
         from storage.moments import add_moment
@@ -138,7 +144,7 @@ def search(args: argparse.Namespace, paths: Paths) -> int:
 def show(args: argparse.Namespace, paths: Paths) -> int:
     from dataclasses import asdict
 
-    from storage.export import moment_to_dict, moment_to_markdown
+    from storage.export import file_to_dict, moment_to_dict, moment_to_markdown, snapshot_to_dict
     from storage.moments import get_moment
     from storage.outbox import deliveries_for
     from storage.pull import replies_for
@@ -154,6 +160,8 @@ def show(args: argparse.Namespace, paths: Paths) -> int:
         data = moment_to_dict(moment)
         data["deliveries"] = [{**asdict(d), "state": d.state.value} for d in deliveries]
         data["replies"] = [asdict(r) for r in replies]
+        data["snapshot"] = snapshot_to_dict(db, moment.rowid, full=False)
+        data["file"] = file_to_dict(db, moment.rowid, full=False)
         print(json.dumps(data, ensure_ascii=False))
         return 0
     print(moment_to_markdown(moment), end="")
