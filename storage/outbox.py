@@ -131,13 +131,16 @@ def record_sent(
     poll_until: float | None = None,
     now: float = 0.0,
 ) -> None:
-    """Delivered. A question's post is polled for answers until `poll_until`."""
+    """Delivered. A question's post is polled for answers until `poll_until`.
+
+    Its first poll is due at once and marked by a negative poll_at: that poll always asks the backend
+    directly; later ones may be covered by a complete feed read (see sync.engine)."""
     with db.atomic():
         db.execute(
             "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL, "
             "remote_id = coalesce(?, remote_id), remote_link = coalesce(?, remote_link), updated_at = ?, "
             "poll_at = CASE WHEN ? IS NULL THEN NULL ELSE ? END, poll_until = ? WHERE id = ?",
-            [remote_id, link, utc_now(), poll_until, now, poll_until, delivery_id],
+            [remote_id, link, utc_now(), poll_until, -now, poll_until, delivery_id],
         )
 
 

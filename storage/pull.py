@@ -29,6 +29,12 @@ class PollDue:
     title: str
     created_at: str
     poll_until: float
+    poll_at: float
+
+    @property
+    def first(self) -> bool:
+        """The first poll after sending (always asks the backend directly)."""
+        return self.poll_at < 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +62,7 @@ def due_polls(db: Database, now: float, *, skip_targets: Sequence[str] = ()) -> 
     """Sent questions, not marked answered, whose next poll time has come."""
     skip = f"AND o.target NOT IN ({', '.join('?' for _ in skip_targets)})" if skip_targets else ""
     rows = db.execute(
-        "SELECT o.id, o.target, o.remote_id, m.rowid, m.id, m.title, m.created_at, o.poll_until "
+        "SELECT o.id, o.target, o.remote_id, m.rowid, m.id, m.title, m.created_at, o.poll_until, o.poll_at "
         "FROM outbox o JOIN moments m ON m.rowid = o.moment_rowid "
         "WHERE o.poll_at IS NOT NULL AND o.poll_at <= ? AND o.state = 'sent' AND o.remote_id IS NOT NULL "
         f"AND m.deleted_at IS NULL AND m.answered_at IS NULL {skip} ORDER BY o.poll_at",
@@ -65,8 +71,23 @@ def due_polls(db: Database, now: float, *, skip_targets: Sequence[str] = ()) -> 
     return [PollDue(*row) for row in rows]
 
 
-def store_replies(db: Database, poll: PollDue, replies: Sequence[IncomingReply], next_poll_at: float | None) -> int:
-    """Store new replies and schedule the next poll (None: stop polling); returns how many were new."""
+def open_questions(db: Database, target: str) -> list[PollDue]:
+    """Every sent, still-polled question on a target (due or not), for replies seen in its feed."""
+    rows = db.execute(
+        "SELECT o.id, o.target, o.remote_id, m.rowid, m.id, m.title, m.created_at, o.poll_until, o.poll_at "
+        "FROM outbox o JOIN moments m ON m.rowid = o.moment_rowid "
+        "WHERE o.target = ? AND o.poll_at IS NOT NULL AND o.state = 'sent' AND o.remote_id IS NOT NULL "
+        "AND m.deleted_at IS NULL AND m.answered_at IS NULL",
+        [target],
+    ).fetchall()
+    return [PollDue(*row) for row in rows]
+
+
+def store_replies(
+    db: Database, poll: PollDue, replies: Sequence[IncomingReply], next_poll_at: float | bool | None
+) -> int:
+    """Store new replies; schedule the next poll (None: stop polling; False: leave the schedule as it
+    is); returns how many were new."""
     stamp = utc_now()
     new = 0
     with db.atomic():
@@ -78,7 +99,8 @@ def store_replies(db: Database, poll: PollDue, replies: Sequence[IncomingReply],
                  reply.created_at, stamp],
             )  # fmt: skip
             new += cursor.rowcount
-        db.execute("UPDATE outbox SET poll_at = ? WHERE id = ?", [next_poll_at, poll.outbox_id])
+        if next_poll_at is not False:
+            db.execute("UPDATE outbox SET poll_at = ? WHERE id = ?", [next_poll_at, poll.outbox_id])
     return new
 
 

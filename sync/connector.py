@@ -92,6 +92,11 @@ class FeedItem:
 class FeedPage:
     items: list[FeedItem]
     cursor: str | None
+    replies: dict[str, list[RemoteReply]] = field(default_factory=dict)
+    """Thread replies seen while reading the feed, by the remote id of the post they answer."""
+    complete: bool = False
+    """True when the page covers EVERYTHING since the cursor (replies included): the engine then
+    needs no separate reply poll for posts on this target; False (the default) keeps the polls."""
 
 
 class Connector(Protocol):

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from storage import outbox, pull
 from storage.models import Kind
-from sync.connector import Connector, OutgoingMoment, Target
+from sync.connector import Connector, OutgoingMoment, RemoteReply, Target
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.registry import connector_for
 
@@ -145,10 +145,11 @@ class SyncEngine:
         report = PassReport()
         targets = {t.name: t for t in self._targets()}
         self._push(targets, report, stop)
+        covered: set[str] = set()
         if not stop():
-            self._pull_replies(targets, report, force=pull_now)
+            covered = self._pull_feed(targets, report, force=pull_now)
         if not stop():
-            self._pull_feed(targets, report, force=pull_now)
+            self._pull_replies(targets, report, force=pull_now, covered=covered)
         report.paused = sorted(outbox.paused_targets(self._db))
         report.next_due = self.next_due()
         return report
@@ -219,7 +220,9 @@ class SyncEngine:
         report.retrying += 1
 
     # ------------------------------------------------------------------ pulling
-    def _pull_replies(self, targets: dict[str, Target], report: PassReport, *, force: bool) -> None:
+    def _pull_replies(self, targets: dict[str, Target], report: PassReport, *, force: bool, covered: set[str]) -> None:
+        """Ask for replies to due questions, except where this pass's complete feed read already
+        brought every reply on that target (then only the next poll is scheduled)."""
         now = self._clock()
         skip = sorted({*outbox.paused_targets(self._db), *(n for n, u in self._not_before.items() if u > now)})
         due = pull.due_polls(self._db, float("inf") if force else now, skip_targets=skip)
@@ -227,35 +230,54 @@ class SyncEngine:
             target = targets.get(poll.target)
             if target is None:
                 continue
+            age = now - _unix(poll.created_at, now)
+            next_poll = now + poll_interval(age)
+            if poll.target in covered and not poll.first:
+                pull.store_replies(self._db, poll, [], next_poll if next_poll < poll.poll_until else None)
+                continue
             try:
                 replies = self._connector(target).fetch_replies(poll.remote_id)
             except NotSupportedError:
                 pull.store_replies(self._db, poll, [], None)
                 continue
             except SyncError as exc:
+                if exc.kind is ErrorKind.PERMANENT:  # e.g. the thread was deleted: stop asking
+                    pull.store_replies(self._db, poll, [], None)
                 self._pull_failed(target, exc, report)
                 continue
             finally:
                 self._save_state(target)
             incoming = [pull.IncomingReply(r.remote_id, r.author, r.body, r.created_at) for r in replies]
-            age = now - _unix(poll.created_at, now)
-            next_poll = now + poll_interval(age)
             new = pull.store_replies(self._db, poll, incoming, next_poll if next_poll < poll.poll_until else None)
-            if new:
-                report.answers.append(AnswerNews(poll.moment_id, poll.title, new))
+            self._report_answers(report, poll, new)
 
-    def _pull_feed(self, targets: dict[str, Target], report: PassReport, *, force: bool) -> None:
+    def _report_answers(self, report: PassReport, poll: pull.PollDue, new: int) -> None:
+        if not new:
+            return
+        for news in report.answers:
+            if news.moment_id == poll.moment_id:
+                news.count += new
+                return
+        report.answers.append(AnswerNews(poll.moment_id, poll.title, new))
+
+    def _pull_feed(self, targets: dict[str, Target], report: PassReport, *, force: bool) -> set[str]:
+        """Read each due feed (also when an answer poll is due on that target: one feed read can
+        replace a poll per open question); returns the targets whose read was complete."""
         now = self._clock()
         paused = outbox.paused_targets(self._db)
+        polls_due = {p.target for p in pull.due_polls(self._db, now)}
+        covered: set[str] = set()
         for target in targets.values():
             if target.name in paused or not connector_for(target.kind).can_pull:
                 continue
-            if not force and self._feed_next.get(target.name, 0.0) > now:
+            feed_due = self._feed_next.get(target.name, 0.0) <= now
+            if not (force or feed_due or target.name in polls_due):
                 continue
             if self._not_before.get(target.name, 0.0) > now:
                 continue
+            cursor = pull.get_cursor(self._db, target.name, "feed")
             try:
-                page = self._connector(target).fetch_feed(pull.get_cursor(self._db, target.name, "feed"))
+                page = self._connector(target).fetch_feed(cursor)
             except NotSupportedError:
                 self._feed_next[target.name] = float("inf")
                 continue
@@ -272,8 +294,22 @@ class SyncEngine:
                 for i in page.items
             ]  # fmt: skip
             new = pull.store_feed(self._db, target.name, items, page.cursor, snapshot=self._snapshot_feed)
-            report.feed[target.name] = new
+            report.feed[target.name] = report.feed.get(target.name, 0) + new
             self._feed_next[target.name] = now + FEED_INTERVAL_S
+            self._store_feed_replies(target.name, page.replies, report)
+            if cursor is not None and page.complete:
+                covered.add(target.name)
+        return covered
+
+    def _store_feed_replies(self, target: str, replies: dict[str, list[RemoteReply]], report: PassReport) -> None:
+        """Thread replies met in the feed, stored for whichever open question they answer."""
+        if not replies:
+            return
+        for question in pull.open_questions(self._db, target):
+            found = replies.get(question.remote_id)
+            if found:
+                incoming = [pull.IncomingReply(r.remote_id, r.author, r.body, r.created_at) for r in found]
+                self._report_answers(report, question, pull.store_replies(self._db, question, incoming, False))
 
     def _pull_failed(self, target: Target, exc: SyncError, report: PassReport) -> None:
         if exc.kind is ErrorKind.AUTH:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.matrix_content import feed_item_from_event, fitted_content, reply_from_event
+from sync.connectors.matrix_content import feed_item_from_event, fitted_content, reply_from_event, thread_root
 from sync.connectors.matrix_errors import TOKEN_REJECTED, classify_error, decode_json, unexpected_shape
 from sync.errors import ErrorKind, SyncError, auth, permanent
 
@@ -123,16 +123,23 @@ class MatrixConnector:
             return FeedPage([], cursor=self._field(now, "start", path))
         me = self._me or self._whoami()
         items: list[FeedItem] = []
+        replies: dict[str, list[RemoteReply]] = {}
+        complete = False
         for _ in range(MAX_PAGES):
             params = {"dir": "f", "from": cursor, "limit": "100"}
             page = self._call("GET", path, params=params, action="read", expected="chunk")
             chunk = self._chunk(page, path)
             items.extend(item for item in (feed_item_from_event(event, me) for event in chunk) if item is not None)
+            for event in chunk:  # thread replies: the engine needs no relations call for these roots
+                root, reply = thread_root(event), reply_from_event(event)
+                if root and reply is not None:
+                    replies.setdefault(root, []).append(reply)
             end = page.get("end")
             if not isinstance(end, str) or not end or (not chunk and end == cursor):
+                complete = True
                 break  # no `end`: nothing more for now; continue from the last `from` next time
             cursor = end
-        return FeedPage(items, cursor=cursor)
+        return FeedPage(items, cursor=cursor, replies=replies, complete=complete)
 
     # ------------------------------------------------------------------ plumbing
 

@@ -187,6 +187,15 @@ def text_message(event: object) -> tuple[str, str, dict[str, Any]] | None:
     return event_id, sender, content
 
 
+def thread_root(event: object) -> str | None:
+    """The event id a thread reply answers (m.thread), else None."""
+    content = event.get("content") if isinstance(event, dict) else None
+    if relation(content) != "m.thread":
+        return None
+    assert isinstance(content, dict)
+    return _str(content.get("m.relates_to"), "event_id")
+
+
 def reply_from_event(event: object) -> RemoteReply | None:
     parsed = text_message(event)
     if parsed is None:

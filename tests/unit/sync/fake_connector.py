@@ -19,6 +19,9 @@ class FakeServer:
         self.failures: list[SyncError] = []  # raised by the next calls, in order
         self.replies: dict[str, list[RemoteReply]] = {}
         self.feed: list[FeedItem] = []
+        self.feed_replies: dict[str, list[RemoteReply]] = {}  # replies the feed shows (by root)
+        self.feed_complete = False
+        self.reply_requests = 0
         self.edits: list[str] = []
         self.retracted: list[str] = []
 
@@ -66,12 +69,15 @@ class FakeConnector:
 
     def fetch_replies(self, remote_id: str) -> list[RemoteReply]:
         SERVER.call()
+        SERVER.reply_requests += 1
         return list(SERVER.replies.get(remote_id, []))
 
     def fetch_feed(self, cursor: str | None) -> FeedPage:
         SERVER.call()
         start = int(cursor or 0)
-        return FeedPage(SERVER.feed[start:], str(len(SERVER.feed)))
+        replies = dict(SERVER.feed_replies)
+        SERVER.feed_replies.clear()
+        return FeedPage(SERVER.feed[start:], str(len(SERVER.feed)), replies=replies, complete=SERVER.feed_complete)
 
 
 CONNECTOR = FakeConnector

@@ -258,3 +258,32 @@ def test_tracking_rows_are_queued_once_and_sent_with_their_activity(
     sent = sorted((m.activity or "", m.activity_at is not None) for m in server.posts.values())
     assert sent == [("answered", True), ("captured", True), ("read", True)]
     assert get_moment(db, moment.id).visibility == "private"  # tracking is not sharing
+
+
+def test_a_complete_feed_read_replaces_the_reply_polls(
+    db: Database, engine: SyncEngine, server: FakeServer, clock: Clock
+) -> None:
+    server.feed_complete = True
+    engine.run_pass(pull_now=True)  # the feed starts "now"
+    ids = [share(db, f"question {i}", Kind.QUESTION) for i in range(5)]
+    engine.run_pass()
+    assert server.reply_requests == 5  # the first poll of each question asks the backend directly
+    remote = outbox.deliveries_for(db, get_moment(db, ids[2]).rowid)[0].remote_id
+    assert remote is not None
+    server.feed_replies = {remote: [RemoteReply("x1", "@bob", "seen in the feed", "2027-01-01T00:00:00Z")]}
+    clock.now += 61
+    report = engine.run_pass()
+    assert server.reply_requests == 5  # no poll per question: one feed read covered all five
+    assert [(a.moment_id, a.count) for a in report.answers] == [(ids[2], 1)]
+    assert [r.body for r in replies_for(db, get_moment(db, ids[2]).rowid)] == ["seen in the feed"]
+
+
+def test_an_incomplete_feed_read_keeps_the_polls(
+    db: Database, engine: SyncEngine, server: FakeServer, clock: Clock
+) -> None:
+    engine.run_pass(pull_now=True)
+    share(db, "question", Kind.QUESTION)
+    engine.run_pass()
+    clock.now += 61
+    engine.run_pass()
+    assert server.reply_requests == 2
