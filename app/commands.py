@@ -87,7 +87,11 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
 
         db = _open_db(paths)
         try:
-            moment_data = moment_to_dict(add_moment(db, draft, track_targets=config.tracking_targets("captured")))
+            moment = add_moment(
+                db, draft, track_targets=config.tracking_targets("captured"),
+                snapshot=config.get_bool("snapshots_enabled"),
+            )  # fmt: skip
+            moment_data = moment_to_dict(moment)
         except (StorageError, OSError) as exc:
             raise CliError(f"could not save: {exc}") from exc
         except Exception as exc:

@@ -200,7 +200,10 @@ class AppController(QObject):
         self._submit_add(draft)
 
     def _submit_add(self, draft: Draft) -> WriteRequest:
-        request = WriteRequest("add", draft=draft, track_targets=self._config.tracking_targets("captured"))
+        request = WriteRequest(
+            "add", draft=draft, track_targets=self._config.tracking_targets("captured"),
+            snapshot=self._config.get_bool("snapshots_enabled"),
+        )  # fmt: skip
         self._writer.submit(request)
         return request
 
@@ -266,6 +269,12 @@ class AppController(QObject):
             )
         elif command == "sync-now":
             self._sharing.sync_now(reply)
+        elif command == "library-changed":  # another process wrote (import, capture --file, refresh)
+            self._sharing.wake()
+            if self._library is not None and self._library.isVisible():
+                self._library.refresh()
+                self._library.refresh_details()
+            reply({"ok": True})
         elif command == "targets-changed":
             self._sharing.reload_targets()
             self._settings.refresh_targets()
@@ -296,7 +305,10 @@ class AppController(QObject):
         except (DraftError, ValueError) as exc:
             reply({"ok": False, "error": str(exc)})
             return
-        request = WriteRequest("add", draft=draft, track_targets=self._config.tracking_targets("captured"))
+        request = WriteRequest(
+            "add", draft=draft, track_targets=self._config.tracking_targets("captured"),
+            snapshot=self._config.get_bool("snapshots_enabled"),
+        )  # fmt: skip
         self._pending_replies[request.request_id] = reply
         self._writer.submit(request)
 

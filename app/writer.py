@@ -15,6 +15,7 @@ from storage import outbox
 from storage.models import Draft, DraftError
 from storage.moments import add_moment, delete_moments, undelete_moments, update_moment
 from storage.pull import set_answered
+from storage.snapshots import request_refresh, retry_snapshot
 
 log = logging.getLogger(__name__)
 _ids = count(1)
@@ -32,6 +33,10 @@ class WriteRequest:
     flag: bool = False
     track_targets: tuple[str, ...] = ()
     """Tracking (xAPI) targets that record this intent's activity (captured, answered, read)."""
+    snapshot: bool = False
+    """For add: queue an offline copy of a resource's page."""
+    path: str = ""
+    """For add_file: the file to keep (read on the writer thread, never on the GUI thread)."""
     request_id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -71,15 +76,36 @@ class _Worker(QObject):
     def run(self, request: WriteRequest) -> None:
         try:
             value = self._perform(request)
-        except (DraftError, KeyError, sqlite3.Error, OSError) as exc:
+        except (DraftError, KeyError, ValueError, sqlite3.Error, OSError) as exc:
             log.warning("write %s failed: %s", request.op, exc)
             self.finished.emit(WriteResult(request, error=describe_failure(exc)))
             return
         self.finished.emit(WriteResult(request, value=value))
 
+    def _add_file(self, request: WriteRequest) -> Any:
+        from pathlib import Path
+
+        from storage.files import add_file_moment, check_size, extract_text, media_type_for
+
+        path = Path(request.path)
+        check_size(path.name, path.stat().st_size)
+        data = path.read_bytes()
+        media_type = media_type_for(path.name)
+        assert request.draft is not None
+        return add_file_moment(
+            self._db, request.draft, path.name, media_type, data, extract_text(path.name, media_type, data),
+            track_targets=request.track_targets,
+        )  # fmt: skip
+
     def _perform(self, request: WriteRequest) -> Any:
         if request.op == "add" and request.draft is not None:
-            return add_moment(self._db, request.draft, track_targets=request.track_targets)
+            return add_moment(self._db, request.draft, track_targets=request.track_targets, snapshot=request.snapshot)
+        if request.op == "add_file" and request.draft is not None:
+            return self._add_file(request)
+        if request.op == "snapshot_refresh":
+            return request_refresh(self._db, request.moment_ids[0])
+        if request.op == "snapshot_retry":
+            return retry_snapshot(self._db, request.moment_ids[0])
         if request.op == "update" and request.draft is not None:
             return update_moment(self._db, request.moment_ids[0], request.draft)
         if request.op == "delete":
