@@ -20,6 +20,7 @@ from app.config import Config
 from app.context import ContextReader
 from app.drafts import clear_draft, load_draft, save_draft
 from app.library_source import DatabaseLibrarySource
+from app.maintenance import Maintenance
 from app.paths import Paths
 from app.settings_controller import SettingsController
 from app.sharing import Sharing
@@ -75,6 +76,7 @@ class AppController(QObject):
         self._sharing = Sharing(paths, config, self._writer, read_db, self._tray)
         self._sharing.answers_arrived.connect(self._on_sharing_answers_arrived)
         self._sharing.synced.connect(self._on_sharing_synced)
+        self._maintenance = Maintenance(paths, config, self)
         self._settings = SettingsController(paths, config, self._sharing, self._register_hotkey, self._tell)
         self._settings.applied.connect(self._on_settings_applied)
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
@@ -92,6 +94,7 @@ class AppController(QObject):
     def start(self, *, open_capture: bool, notices: list[str]) -> None:
         self._register_hotkey(self._config.get_str("hotkey"))
         self._sharing.start()
+        self._maintenance.start()
         if self._config.targets:
             self._sharing.preload_scanner()
         has_tray = self._tray.available()
@@ -105,6 +108,7 @@ class AppController(QObject):
             self.open_capture()
 
     def shutdown(self) -> None:
+        self._maintenance.stop()
         self._hotkey.close()
         self._sharing.stop()
         self._writer.stop()

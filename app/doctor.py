@@ -29,6 +29,19 @@ def _size(path: Any) -> int | None:
         return None
 
 
+def _storage_sizes(paths: Paths) -> dict[str, int]:
+    """Offline copies and kept files (count and bytes), read without changing the library."""
+    if not paths.database.exists():
+        return {}
+    from storage.db import open_database
+    from storage.snapshots import storage_sizes
+
+    try:
+        return storage_sizes(open_database(paths.database, readonly=True))
+    except Exception:  # doctor reports; it never fails on a damaged or older library
+        return {}
+
+
 def collect_report(paths: Paths) -> dict[str, Any]:
     from PySide6.QtCore import qVersion
 
@@ -64,6 +77,7 @@ def collect_report(paths: Paths) -> dict[str, Any]:
             "state": str(paths.state_dir),
             "socket": str(paths.socket_path),
         },
+        "storage": _storage_sizes(paths),
         "running": status is not None and bool(status.get("ok")),
         "hotkey": hotkey,
         "config_problems": config.problems,
@@ -86,6 +100,12 @@ def format_report(report: dict[str, Any]) -> str:
         if key == "database" and report["paths"]["database_bytes"] is not None:
             shown = f"{value} ({report['paths']['database_bytes'] / 1048576:.1f} MiB)"
         lines.append(f"  {key:<9} {shown}")
+    sizes = report.get("storage") or {}
+    if sizes:
+        lines.append(
+            f"Storage:  {sizes['snapshots']} offline copies ({sizes['snapshot_bytes'] / 1048576:.1f} MiB), "
+            f"{sizes['files']} kept files ({sizes['file_bytes'] / 1048576:.1f} MiB)"
+        )
     lines.append(f"Running:  {'yes' if report['running'] else 'no'}")
     lines.append(f"Hotkey:   {report['hotkey']}")
     problems = report["config_problems"]
