@@ -179,12 +179,20 @@ def _sync_in_process(paths: Paths) -> str:
         db = open_database(paths.database)
     except StorageError as exc:
         raise CliError(str(exc)) from exc
+    from app.sync_setup import make_snapshot_runner
+
     engine = make_engine(paths, config, db)
+    snapshots = make_snapshot_runner(config, db)
     try:
         engine.reconcile()
-        return engine.run_pass(pull_now=True).summary()
+        report = engine.run_pass(pull_now=True)
+        snapshots.reconcile()
+        copies = snapshots.run_pass()
+        report.snapshots_saved, report.snapshots_failed = copies.saved, copies.failed
+        return report.summary()
     finally:
         engine.close()
+        snapshots.close()
 
 
 def _notify_instance(paths: Paths, message: dict[str, Any]) -> None:

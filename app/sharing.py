@@ -58,7 +58,7 @@ class Sharing(QObject):
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         """Start the sync thread (it reconciles what a crash left inflight) and a first pass."""
-        self._worker = SyncWorker(self._make_engine, self)
+        self._worker = SyncWorker(self._make_engine, self, make_snapshots=self._make_snapshots)
         self._worker.pass_finished.connect(self._on_worker_pass_finished)
         self._watch_network()
         self._worker.wake()
@@ -67,6 +67,12 @@ class Sharing(QObject):
     def _make_engine(self) -> Any:
         """Runs on the sync thread: its own connection to the library."""
         return make_engine(self._paths, self._config, open_database(self._paths.database))
+
+    def _make_snapshots(self) -> Any:
+        """Runs on the sync thread too: the offline-copy fetcher, with its own connection."""
+        from app.sync_setup import make_snapshot_runner
+
+        return make_snapshot_runner(self._config, open_database(self._paths.database))
 
     def stop(self) -> None:
         if self._worker is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from typing import TYPE_CHECKING
 
 import requests
 from sqlite_utils import Database
@@ -13,13 +14,18 @@ from app.version import __version__
 from sync.connector import Connector, Target
 from sync.credentials import Credentials, CredentialsError
 from sync.engine import SyncEngine
-from sync.http import new_session
+from sync.http import InflowSession, new_session
 from sync.registry import connector_for
+
+if TYPE_CHECKING:
+    from storage.snapshots import SnapshotJob
+    from sync.snapshots.fetch import SnapshotPolicy
+    from sync.snapshots.runner import SnapshotRunner
 
 USER_AGENT = f"Inflow/{__version__} ({platform.system()}; learning capture)"
 
 
-def session_factory() -> requests.Session:
+def session_factory() -> InflowSession:
     return new_session(USER_AGENT)
 
 
@@ -58,3 +64,53 @@ def make_engine(paths: Paths, config: Config, db: Database) -> SyncEngine:
 def make_connector(target: Target, secret: str | None, session: requests.Session) -> Connector:
     """A connector for a one-off call (Test connection): state is not kept."""
     return connector_for(target.kind)(target, secret, session, {})
+
+
+def snapshot_policy(config: Config) -> SnapshotPolicy:
+    from sync.snapshots.fetch import SnapshotPolicy
+
+    def domains(key: str) -> tuple[str, ...]:
+        return tuple(d.strip().lower() for d in config.get_str(key).split(",") if d.strip())
+
+    return SnapshotPolicy(
+        enabled=config.get_bool("snapshots_enabled"),
+        allow_domains=domains("snapshot_allow_domains"),
+        deny_domains=domains("snapshot_deny_domains"),
+    )
+
+
+def make_snapshot_runner(config: Config, db: Database) -> SnapshotRunner:
+    """The offline-copy fetcher, with the settings' policy, size cap and daily team-feed budget."""
+    from sync.snapshots.runner import SnapshotRunner
+
+    return SnapshotRunner(
+        db,
+        session_factory,
+        policy=snapshot_policy(config),
+        max_bytes=config.get_int("snapshot_max_mb") * 1024 * 1024,
+        budget=FeedBudget(db, config.get_int("feed_snapshot_daily_budget")),
+    )
+
+
+class FeedBudget:
+    """At most N offline copies a day for links from the team feed (own captures are not counted)."""
+
+    def __init__(self, db: Database, per_day: int) -> None:
+        self._db = db
+        self._per_day = per_day
+
+    def __call__(self, job: SnapshotJob) -> bool:
+        from datetime import date
+
+        from storage.outbox import get_target_state, set_target_state
+
+        row = self._db.execute("SELECT origin FROM moments WHERE id = ?", [job.moment_id]).fetchone()
+        if row is None or row[0] != "team":
+            return True
+        key = f"feed-budget-{date.today().isoformat()}"
+        used = int(get_target_state(self._db, "snapshots").get(key, "0"))
+        if used >= self._per_day:
+            return False
+        with self._db.atomic():
+            set_target_state(self._db, "snapshots", key, str(used + 1))
+        return True

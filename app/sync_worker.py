@@ -25,10 +25,12 @@ class _Runner(QObject):
 
     finished = Signal(object, object)  # PassReport, request id (or None)
 
-    def __init__(self, make_engine: Callable[[], SyncEngine]) -> None:
+    def __init__(self, make_engine: Callable[[], SyncEngine], make_snapshots: Callable[[], Any] | None) -> None:
         super().__init__()
         self._make_engine = make_engine
+        self._make_snapshots = make_snapshots
         self._engine: SyncEngine | None = None
+        self._snapshots: Any = None
 
     def _get(self) -> SyncEngine:
         if self._engine is None:
@@ -36,10 +38,22 @@ class _Runner(QObject):
             self._engine.reconcile()
         return self._engine
 
+    def _get_snapshots(self) -> Any:
+        if self._snapshots is None and self._make_snapshots is not None:
+            self._snapshots = self._make_snapshots()
+            self._snapshots.reconcile()
+        return self._snapshots
+
     @Slot(object, bool)
     def run(self, request_id: object, full: bool) -> None:
         try:
             report = self._get().run_pass(pull_now=full)
+            snapshots = self._get_snapshots()
+            if snapshots is not None:  # offline copies, after the (small, urgent) deliveries
+                copies = snapshots.run_pass()
+                report.snapshots_saved, report.snapshots_failed = copies.saved, copies.failed
+                due = [t for t in (report.next_due, copies.next_due) if t is not None]
+                report.next_due = min(due) if due else None
         except Exception as exc:  # a bug must not kill the sync thread: report it, try again later
             log.exception("sync pass failed")
             report = PassReport(problems=[f"sync failed: {exc}"], next_due=time.time() + 300)
@@ -59,6 +73,9 @@ class _Runner(QObject):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        if self._snapshots is not None:
+            self._snapshots.close()
+            self._snapshots = None
 
 
 class SyncWorker(QObject):
@@ -74,11 +91,17 @@ class SyncWorker(QObject):
     _resume = Signal(str)
     _close = Signal()
 
-    def __init__(self, make_engine: Callable[[], SyncEngine], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        make_engine: Callable[[], SyncEngine],
+        parent: QObject | None = None,
+        *,
+        make_snapshots: Callable[[], Any] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._thread = QThread(self)
         self._thread.setObjectName("inflow-sync")
-        self._runner = _Runner(make_engine)
+        self._runner = _Runner(make_engine, make_snapshots)
         self._runner.moveToThread(self._thread)
         self._run.connect(self._runner.run)
         self._forget.connect(self._runner.forget)

@@ -54,6 +54,8 @@ class PassReport:
     feed: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     next_due: float | None = None
+    snapshots_saved: int = 0
+    snapshots_failed: int = 0
 
     def summary(self) -> str:
         parts = [f"{self.sent} sent", f"{self.retrying} retrying", f"{self.dead} failed"]
@@ -62,6 +64,8 @@ class PassReport:
         answers = sum(a.count for a in self.answers)
         parts.append(f"{answers} new answer{'s' if answers != 1 else ''}")
         parts.append(f"{sum(self.feed.values())} new from the team")
+        if self.snapshots_saved or self.snapshots_failed:
+            parts.append(f"{self.snapshots_saved} offline copies saved, {self.snapshots_failed} failed")
         return "; ".join(parts)
 
 
