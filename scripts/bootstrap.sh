@@ -8,10 +8,12 @@ venv="$repo_root/.venv"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+deb_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
 ensure_debian_packages() {
   local missing=()
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    deb_installed "$pkg" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
@@ -21,8 +23,21 @@ ensure_debian_packages() {
     sudo="sudo"
   fi
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Some packages bring a daemon along (mediawiki pulls in apache2): none may start. A policy-rc.d that
+  # denies every start, for the install only (as Debian's container images ship one); with systemd a
+  # daemon installed here is also disabled, so that it does not start at the next boot either.
+  local policy=/usr/sbin/policy-rc.d added="" status=0 had_apache=0
+  deb_installed apache2 && had_apache=1
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" && added=1
+  fi
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    status=$?
+  [ -z "$added" ] || $sudo rm -f "$policy"
+  if [ "$had_apache" = 0 ] && deb_installed apache2 && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now apache2 >/dev/null 2>&1 || true
+  fi
+  return $status
 }
 
 # Python 3.11+ (Debian 12 ships 3.11); the venv module needs Debian's python3-venv there.
@@ -65,6 +80,8 @@ RUNTIME_PACKAGES=(
 )
 # What the test suite adds: a virtual desktop (X server, tray, notifications, keyring) and
 # PyInstaller's tools (objdump, strip).
+# MediaWiki for its real-server tests (served by `php -S`; the apache2 it pulls in never runs).
 TEST_PACKAGES=(
   xvfb xdotool trayer dunst gnome-keyring dbus dbus-x11 libnotify-bin x11-utils procps binutils
+  mediawiki php8.2-cli php8.2-sqlite3
 )
