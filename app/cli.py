@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = target.add_parser("list", help="the configured targets")
     listing.add_argument("--json", action="store_true")
     target.add_parser("test", help="a real authenticated call").add_argument("name", metavar="NAME")
+    target.add_parser("signin", help="sign in on the web with a device code (teams-graph)").add_argument(
+        "name", metavar="NAME"
+    )
     target.add_parser("remove", help="remove a target and cancel what it had queued").add_argument(
         "name", metavar="NAME"
     )

@@ -113,6 +113,45 @@ def target_test(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+def target_signin(args: argparse.Namespace, paths: Paths) -> int:
+    """Device-code sign-in (teams-graph): show the code, wait, keep the result as the target's secret."""
+    from app.sync_setup import credentials, session_factory
+    from sync.credentials import CredentialsError
+    from sync.errors import SyncError
+    from sync.registry import connector_for
+
+    target = load_config(paths).target(args.name)
+    if target is None:
+        raise CliError(f"no target named '{args.name}' (see: inflow target list)")
+    start = getattr(sys.modules[connector_for(target.kind).__module__], "start_device_sign_in", None)
+    if start is None:
+        raise CliError(
+            f"'{target.name}' ({target.kind}) has no web sign-in: give its secret with "
+            f"inflow target add {target.kind} --name {target.name} --replace --token-stdin"
+        )
+    session = session_factory()
+    try:
+        sign_in = start(target, session)
+        print(sign_in.message, file=sys.stderr, flush=True)
+        secret = sign_in.wait()
+    except SyncError as exc:
+        raise CliError(f"{target.name}: {exc.message}") from exc
+    finally:
+        session.close()
+    try:
+        credentials(paths).set(target.name, secret)
+    except CredentialsError as exc:
+        raise CliError(f"signed in as {sign_in.account}, but the sign-in could not be kept: {exc}") from exc
+    if paths.database.exists():
+        from storage.db import open_database
+        from storage.outbox import resume_target
+
+        resume_target(open_database(paths.database), target.name)
+    _notify_instance(paths, {"cmd": "targets-changed"})
+    print(f"Signed in as {sign_in.account}; '{target.name}' can share now.")
+    return 0
+
+
 def target_remove(args: argparse.Namespace, paths: Paths) -> int:
     from app.sync_setup import credentials
     from sync.credentials import CredentialsError

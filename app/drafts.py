@@ -8,7 +8,9 @@ import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
+from app.paths import Paths
 from storage.models import Draft, Kind
 
 log = logging.getLogger(__name__)
@@ -57,3 +59,24 @@ def clear_draft(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("cannot remove the draft %s: %s", path, exc)
+
+
+def load_ui_state(paths: Paths) -> dict[str, Any]:
+    """Remembered UI state (not settings): the reader's font size, ..."""
+    try:
+        data = json.loads((paths.state_dir / "ui.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_ui_state(paths: Paths, changes: dict[str, Any]) -> None:
+    state = {**load_ui_state(paths), **changes}
+    try:
+        paths.state_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=paths.state_dir, prefix=".ui.", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(state, handle)
+        os.replace(tmp, paths.state_dir / "ui.json")
+    except OSError as exc:
+        log.warning("cannot keep the UI state: %s", exc)

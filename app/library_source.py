@@ -9,17 +9,18 @@ from collections.abc import Callable, Sequence
 
 from sqlite_utils import Database
 
-from storage.models import Delivery, Moment, MomentQuery, Reply, SearchResult
+from storage.models import Delivery, KeptFile, Moment, MomentQuery, Reply, SearchResult, Snapshot
 from storage.moments import list_rowids, moments_by_rowid, shared_targets, tag_counts
 from storage.outbox import deliveries_for
 from storage.pull import replies_for
-from storage.search import search
+from storage.search import search, snippets
+from storage.snapshots import get_asset, get_file, get_snapshot
 from sync.connector import Target
 from sync.registry import connector_for
 
 
 class DatabaseLibrarySource:
-    """Implements ui.ports.LibrarySource and ui.ports.DeliverySource over storage."""
+    """Implements ui.ports.LibrarySource, DeliverySource and SnapshotSource over storage."""
 
     def __init__(self, db: Database, targets: Callable[[], list[Target]] = list) -> None:
         self._db = db
@@ -48,3 +49,15 @@ class DatabaseLibrarySource:
             (name, name in kinds and connector_for(kinds[name]).can_retract)
             for name in shared_targets(self._db, moment_id)
         ]
+
+    def snapshot(self, rowid: int) -> Snapshot | None:
+        return get_snapshot(self._db, rowid)
+
+    def snapshot_asset(self, rowid: int, name: str) -> tuple[str, bytes] | None:
+        return get_asset(self._db, rowid, name)
+
+    def kept_file(self, rowid: int) -> KeptFile | None:
+        return get_file(self._db, rowid)
+
+    def snippets(self, text: str, rowids: Sequence[int]) -> dict[int, str]:
+        return snippets(self._db, text, rowids)

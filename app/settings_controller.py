@@ -13,7 +13,10 @@ from app.config import Config, Value, save_settings
 from app.paths import Paths, launch_command
 from app.sharing import Sharing
 
-GENERAL_KEYS = ("hotkey", "autostart", "default_kind", "share_tips", "share_questions", "share_resources")
+GENERAL_KEYS = (
+    "hotkey", "autostart", "default_kind", "share_tips", "share_questions", "share_resources",
+    "snapshots_enabled", "snapshot_max_mb", "snapshot_keep_days", "feed_snapshot_daily_budget",
+)  # fmt: skip
 
 
 class SettingsController(QObject):

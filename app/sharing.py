@@ -229,6 +229,11 @@ class Sharing(QObject):
 
         self._background.run(lambda: credentials(self._paths).set(name, secret), finished)
 
+    def settings_changed(self) -> None:
+        """Offline-copy settings may have changed: the fetcher is rebuilt with them."""
+        if self._worker is not None:
+            self._worker.reset_snapshots()
+
     def reload_targets(self) -> None:
         """config.toml changed (Settings, `inflow target add`): targets and defaults are read again."""
         fresh = load_config(self._paths)

@@ -69,6 +69,13 @@ class _Runner(QObject):
         self._get().resume(target)
 
     @Slot()
+    def reset_snapshots(self) -> None:
+        """The settings changed: the fetcher is rebuilt (policy, size cap, budget) before the next pass."""
+        if self._snapshots is not None:
+            self._snapshots.close()
+            self._snapshots = None
+
+    @Slot()
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
@@ -90,6 +97,7 @@ class SyncWorker(QObject):
     _forget = Signal(str)
     _resume = Signal(str)
     _close = Signal()
+    _reset_snapshots = Signal()
 
     def __init__(
         self,
@@ -107,6 +115,7 @@ class SyncWorker(QObject):
         self._forget.connect(self._runner.forget)
         self._resume.connect(self._runner.resume)
         self._close.connect(self._runner.close)
+        self._reset_snapshots.connect(self._runner.reset_snapshots)
         self._runner.finished.connect(self._on_runner_finished)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -142,6 +151,10 @@ class SyncWorker(QObject):
 
     def resume(self, target: str) -> None:
         self._resume.emit(target)
+        self.wake()
+
+    def reset_snapshots(self) -> None:
+        self._reset_snapshots.emit()
         self.wake()
 
     def set_online(self, online: bool) -> None:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from itertools import pairwise
 
-from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QTextOption
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QHideEvent,
+    QKeySequence,
+    QShortcut,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -24,9 +34,11 @@ from storage.models import MAX_TEXT_BYTES, Draft, DraftError, Kind, normalize_ta
 from ui.icons import app_icon, kind_icon
 from ui.ports import CaptureContext, SharingDefaults, TargetInfo
 from ui.share_picker import SharePicker
-from ui.widgets import InlineMessage, TagCompleter, tone_style
+from ui.widgets import InlineMessage, TagCompleter, human_size, tone_style
 
 DRAFT_DEBOUNCE_MS = 400
+DEFAULT_FILE_LIMIT = 25_000_000
+"""The largest file the capture window accepts by default (25 MB); see set_file_limit()."""
 LONG_LINE = 5_000
 """Pasted lines longer than this switch the body to wrap-anywhere (word wrap is quadratic on them)."""
 
@@ -94,8 +106,15 @@ class SecretWarningBar(QFrame):
         self.edit_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
+def local_files(mime: QMimeData) -> list[str]:
+    """The local file paths a drag carries (URLs that are not local files are left out)."""
+    if not mime.hasUrls():
+        return []
+    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
+
+
 class CaptureWindow(QWidget):
-    """Capture one moment: kind, title, Markdown body, link and tags.
+    """Capture one moment: kind, title, Markdown body, link and tags; or keep a file dropped on it.
 
     Signals:
         save_requested(Draft): the person asked to save; the draft passed validate_draft().
@@ -104,9 +123,14 @@ class CaptureWindow(QWidget):
         share_anyway_requested(Draft): after show_secret_warning(), the person chose to share as it is
             (validated; share_to holds the chosen targets).
         settings_requested(): the "Add a team target in Settings" link was activated.
+        save_file_requested(Draft, str): like save_requested, emitted INSTEAD of it while a file is attached
+            (dropped on the window): the validated draft and the file's local path; the app reads and stores
+            the file off the GUI thread. With a file attached, share_anyway_requested's app handler reads
+            the path from dropped_file() (the file stays attached until mark_saved()).
     """
 
     save_requested = Signal(object)
+    save_file_requested = Signal(object, str)
     draft_changed = Signal(object)
     share_anyway_requested = Signal(object)
     settings_requested = Signal()
@@ -120,7 +144,12 @@ class CaptureWindow(QWidget):
         self._source_window: str | None = None
         self._saving = False
         self._restoring = False
+        self._file: str | None = None
+        self._file_limit = DEFAULT_FILE_LIMIT
         self._build()
+        self.setAcceptDrops(True)
+        for child in (self.title_edit, self.body_edit.viewport(), self.url_edit, self.tags_edit):
+            child.installEventFilter(self)
         self._debounce = QTimer(self, singleShot=True, interval=DRAFT_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._on_debounce_timeout)
         for edit in (self.title_edit, self.url_edit, self.tags_edit):
@@ -164,6 +193,7 @@ class CaptureWindow(QWidget):
         kind_row.addWidget(self.context_label, 0, Qt.AlignmentFlag.AlignRight)
 
         self._build_fields()
+        self._build_file_row()
         self.share_picker = SharePicker(self)
         self.secret_bar = SecretWarningBar(self)
         self.message = InlineMessage(self)
@@ -187,6 +217,7 @@ class CaptureWindow(QWidget):
         layout.addWidget(self.body_edit, 1)
         layout.addWidget(self.url_edit)
         layout.addWidget(self.tags_edit)
+        layout.addWidget(self.file_row)
         layout.addWidget(self.share_picker)
         layout.addWidget(self.secret_bar)
         layout.addWidget(self.message)
@@ -206,6 +237,23 @@ class CaptureWindow(QWidget):
         chain.append(self.save_button)
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
+
+    def _build_file_row(self) -> None:
+        self.file_row = QFrame(self)
+        self.file_label = QLabel(self.file_row)
+        self.file_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.remove_file_button = QToolButton(self.file_row)
+        self.remove_file_button.setText("✕")
+        self.remove_file_button.setAutoRaise(True)
+        self.remove_file_button.setToolTip("Remove the file (the fields are kept)")
+        self.remove_file_button.clicked.connect(self.remove_file)
+        file_layout = QHBoxLayout(self.file_row)
+        file_layout.setContentsMargins(8, 2, 2, 2)
+        file_layout.addWidget(self.file_label, 1)
+        file_layout.addWidget(self.remove_file_button)
+        self.file_row.setObjectName("FileRow")
+        self.file_row.setStyleSheet("#FileRow {" + tone_style(self, "info") + "} QLabel { background: transparent; }")
+        self.file_row.hide()
 
     def _build_fields(self) -> None:
         self.title_edit = QLineEdit(self, placeholderText="Title — what did you learn?")
@@ -282,6 +330,48 @@ class CaptureWindow(QWidget):
             share_to=self.share_picker.selection(),
         )
 
+    def dropped_file(self) -> str | None:
+        """The local path of the file attached by a drop, if any."""
+        return self._file
+
+    def set_file_limit(self, limit: int) -> None:
+        """The largest file (bytes) that can be attached; default 25 MB."""
+        self._file_limit = max(0, int(limit))
+
+    def attach_file(self, path: str) -> bool:
+        """Attach a file as a drop does: the kind becomes Resource and an empty title becomes the file
+        name. A file that is missing or too large is refused with an inline error; nothing else changes."""
+        name = os.path.basename(path) or path
+        try:
+            size = os.stat(path).st_size
+            is_file = os.path.isfile(path)
+        except OSError:
+            size, is_file = 0, False
+        if not is_file:
+            self.message.show_error(f"“{name}” cannot be kept: only files can be dropped here.")
+            return False
+        if size > self._file_limit:
+            self.message.show_error(
+                f"“{name}” is too large to keep ({human_size(size)}; the limit is {human_size(self._file_limit)})."
+                " Nothing was changed."
+            )
+            return False
+        self._file = path
+        self.set_kind(Kind.RESOURCE)
+        if not self.title_edit.text().strip():
+            self.title_edit.setText(name)
+        self.file_label.setText(f"File: {name} ({human_size(size)})")
+        self.file_label.setToolTip(path)
+        self.file_row.show()
+        self.message.clear()
+        return True
+
+    def remove_file(self) -> None:
+        """Drop the attached file; the fields are kept."""
+        self._file = None
+        self.file_row.hide()
+        self.file_label.clear()
+
     def set_targets(self, targets: list[TargetInfo], defaults: SharingDefaults) -> None:
         """The targets offered in the "Share with:" row and each kind's default selection.
 
@@ -322,6 +412,7 @@ class CaptureWindow(QWidget):
         finally:
             self._restoring = False
         self._debounce.stop()
+        self.remove_file()
         self.secret_bar.hide()
         self._update_save_text()
         self.message.clear()
@@ -357,15 +448,88 @@ class CaptureWindow(QWidget):
         if self._saving:
             return
         try:
-            draft = validate_draft(self.current_draft())
+            draft = validate_draft(self._draft_with_file())
         except DraftError as error:
             self.message.show_error(str(error))
+            return
+        if self._file is not None and not self._file_still_fits():
             return
         self._flush_draft()
         self.message.clear()
         self.secret_bar.hide()
         self._set_saving(True)
-        self.save_requested.emit(draft)
+        self._emit_save(draft)
+
+    # ------------------------------------------------------------------ files
+    def _draft_with_file(self) -> Draft:
+        draft = self.current_draft()
+        if self._file is not None and not draft.title.strip():
+            draft = replace(draft, title=os.path.basename(self._file))
+        return draft
+
+    def _emit_save(self, draft: Draft) -> None:
+        if self._file is not None:
+            self.save_file_requested.emit(draft, self._file)
+        else:
+            self.save_requested.emit(draft)
+
+    def _file_still_fits(self) -> bool:
+        """The attached file is checked again at save time: it may have changed or gone since the drop."""
+        path = self._file or ""
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            self.message.show_error(f"“{os.path.basename(path)}” is no longer there. Drop it again or remove it.")
+            return False
+        if size > self._file_limit:
+            self.message.show_error(
+                f"“{os.path.basename(path)}” is now too large to keep ({human_size(size)}; "
+                f"the limit is {human_size(self._file_limit)})."
+            )
+            return False
+        return True
+
+    def _accept_drag(self, event: QDragEnterEvent | QDragMoveEvent) -> bool:
+        if self._saving or not local_files(event.mimeData()):
+            return False
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        return True
+
+    def _drop(self, event: QDropEvent) -> bool:
+        files = local_files(event.mimeData())
+        if self._saving or not files:
+            return False
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        if len(files) > 1:
+            self.message.show_error("Drop one file at a time: each file becomes its own resource.")
+        else:
+            self.attach_file(files[0])
+        return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self._accept_drag(event):
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if not self._accept_drag(event):
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not self._drop(event):
+            super().dropEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """File drops on the text fields attach the file instead of inserting its path as text."""
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and isinstance(
+            event, (QDragEnterEvent, QDragMoveEvent)
+        ):
+            return self._accept_drag(event)
+        if kind == QEvent.Type.Drop and isinstance(event, QDropEvent):
+            return self._drop(event)
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ internals
     def _current_kind(self) -> Kind:
@@ -380,10 +544,13 @@ class CaptureWindow(QWidget):
         if self._saving:
             return None
         try:
-            draft = validate_draft(self.current_draft())
+            draft = validate_draft(self._draft_with_file())
         except DraftError as error:
             self.secret_bar.hide()
             self.message.show_error(str(error))
+            return None
+        if self._file is not None and not self._file_still_fits():
+            self.secret_bar.hide()
             return None
         self.secret_bar.hide()
         self._flush_draft()
@@ -398,7 +565,7 @@ class CaptureWindow(QWidget):
         self.share_picker.choose(())
         draft = self._validated_for_secret_choice()
         if draft is not None:
-            self.save_requested.emit(replace(draft, share_to=()))
+            self._emit_save(replace(draft, share_to=()))
 
     def _on_secret_share_clicked(self) -> None:
         draft = self._validated_for_secret_choice()
@@ -407,7 +574,7 @@ class CaptureWindow(QWidget):
         if draft.share_to:
             self.share_anyway_requested.emit(draft)
         else:
-            self.save_requested.emit(draft)
+            self._emit_save(draft)
 
     def _on_share_picker_changed(self) -> None:
         self._update_save_text()

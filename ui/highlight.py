@@ -44,6 +44,26 @@ def split_highlights(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
     return runs
 
 
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"
+"""Markers around matched words in search snippets (the same as storage.search's, which ui may not import)."""
+
+
+def split_snippet(snippet: str) -> list[tuple[str, bool]]:
+    """Split a marked snippet into (piece, is_match) runs on one line; stray markers are dropped."""
+    runs: list[tuple[str, bool]] = []
+    flat = " ".join(snippet.split())
+    for i, chunk in enumerate(flat.split(SNIPPET_START)):
+        hit, sep, rest = chunk.partition(SNIPPET_END)
+        if i == 0:
+            pieces = [(chunk.replace(SNIPPET_END, ""), False)]
+        elif sep:
+            pieces = [(hit, True), (rest.replace(SNIPPET_END, ""), False)]
+        else:  # an opening marker without its end: the rest is the match
+            pieces = [(chunk, True)]
+        runs.extend(p for p in pieces if p[0])
+    return runs
+
+
 def mark_colors(palette: QPalette) -> tuple[QColor, QColor]:
     """Background and text colour for a highlighted term: soft amber, darker in a dark theme."""
     if palette.color(QPalette.ColorRole.Base).lightness() >= 128:

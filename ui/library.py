@@ -9,6 +9,7 @@ from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,11 +28,13 @@ from ui.icons import app_icon
 from ui.library_delegate import MomentDelegate
 from ui.library_detail import DetailPane
 from ui.library_model import MomentListModel
-from ui.ports import DeliverySource, LibrarySource
+from ui.markdown import SAFE_SCHEMES
+from ui.ports import DeliverySource, LibrarySource, SnapshotSource
 from ui.widgets import InlineBar, tip
 
 SEARCH_DEBOUNCE_MS = 150
 UNDO_TIMEOUT_MS = 15_000
+IMPORT_FILTER = "Bookmarks (*.html *.htm);;Inflow export (*.json);;All files (*)"
 _KIND_FILTERS = (
     ("All kinds", None),
     ("Resources", Kind.RESOURCE),
@@ -54,6 +57,12 @@ class LibraryWindow(QMainWindow):
         cancel_delivery_requested(int): Cancel was pressed for this delivery id.
         answered_requested(str, bool): mark this question answered (True) or open again (False).
         moment_shown(str): a moment was shown in the detail pane (for "read" tracking).
+        snapshot_retry_requested(str): Retry was pressed for this moment's failed offline copy.
+        snapshot_refresh_requested(str): "Refresh copy" was pressed for this moment.
+        file_open_requested(str): Open was pressed for the file kept with this moment.
+        reader_font_size_changed(int): the reader's font size (points) changed; persist it and give it
+            back with set_reader_font_size() next time.
+        import_requested(str): the person chose this file in "Import bookmarks…".
     """
 
     edit_requested = Signal(str, object)
@@ -65,19 +74,30 @@ class LibraryWindow(QMainWindow):
     cancel_delivery_requested = Signal(int)
     answered_requested = Signal(str, bool)
     moment_shown = Signal(str)
+    snapshot_retry_requested = Signal(str)
+    snapshot_refresh_requested = Signal(str)
+    file_open_requested = Signal(str)
+    reader_font_size_changed = Signal(int)
+    import_requested = Signal(str)
 
     def __init__(
-        self, source: LibrarySource, deliveries: DeliverySource | None = None, parent: QWidget | None = None
+        self,
+        source: LibrarySource,
+        deliveries: DeliverySource | None = None,
+        snapshots: SnapshotSource | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Library — Inflow")
         self.setWindowIcon(app_icon())
         self._source = source
         self._deliveries = deliveries
+        self._snapshots = snapshots
         self._hotkey = "Ctrl+Alt+J"
         self._deleted_ids: list[str] = []
         self._pending_edit: tuple[str, Draft] | None = None
         self.model = MomentListModel(source, self)
+        self.model.set_snippet_source(snapshots.snippets if snapshots is not None else None)
         self._build()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self.refresh)
@@ -97,6 +117,9 @@ class LibraryWindow(QMainWindow):
         self.tag_combo.setMinimumContentsLength(10)
         self.tag_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.new_button = tip(QPushButton("New moment", self), "Capture a new moment (Ctrl+N)")
+        self.import_button = tip(
+            QPushButton("Import bookmarks…", self), "Import a browser's bookmarks file or an Inflow export"
+        )
         self.settings_button = tip(QPushButton("Settings…", self), "Settings (Ctrl+,)")
         top = QHBoxLayout()
         top.addWidget(self.search_edit, 1)
@@ -104,6 +127,7 @@ class LibraryWindow(QMainWindow):
         top.addWidget(self.tag_combo)
         top.addSpacing(12)
         top.addWidget(self.new_button)
+        top.addWidget(self.import_button)
         top.addWidget(self.settings_button)
         return top
 
@@ -127,7 +151,7 @@ class LibraryWindow(QMainWindow):
         self.list_stack = QStackedWidget(self)
         self.list_stack.addWidget(self.list_view)
         self.list_stack.addWidget(self.empty_label)
-        self.detail = DetailPane(self, self._deliveries)
+        self.detail = DetailPane(self, self._deliveries, self._snapshots)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.list_stack)
         splitter.addWidget(self.detail)
@@ -165,6 +189,11 @@ class LibraryWindow(QMainWindow):
         self.detail.retry_delivery_requested.connect(self.retry_delivery_requested)
         self.detail.cancel_delivery_requested.connect(self.cancel_delivery_requested)
         self.detail.answered_requested.connect(self.answered_requested)
+        self.detail.snapshot_retry_requested.connect(self.snapshot_retry_requested)
+        self.detail.snapshot_refresh_requested.connect(self.snapshot_refresh_requested)
+        self.detail.file_open_requested.connect(self.file_open_requested)
+        self.detail.reader.font_size_changed.connect(self.reader_font_size_changed)
+        self.import_button.clicked.connect(self.choose_import_file)
 
     def _install_shortcuts(self) -> None:
         for keys, slot in (
@@ -178,6 +207,7 @@ class LibraryWindow(QMainWindow):
             ("Ctrl+Return", self.detail.save_edit),
             ("Ctrl+Enter", self.detail.save_edit),
             ("F2", self.edit_current),
+            ("Ctrl+R", self.detail.open_reader),
         ):
             _shortcut(keys, self, slot, Qt.ShortcutContext.WindowShortcut)
         for keys, slot in (
@@ -204,7 +234,7 @@ class LibraryWindow(QMainWindow):
         self._reload_tags()
         query = self.current_query()
         result = self._source.query(query)
-        self.model.set_result(result)
+        self.model.set_result(result, query.text)
         row = self.model.row_of_rowid(selected.rowid) if selected else -1
         if row < 0 and current.isValid():
             row = min(current.row(), self.model.rowCount() - 1)
@@ -247,6 +277,21 @@ class LibraryWindow(QMainWindow):
         """The capture hotkey named in the empty-library message."""
         self._hotkey = hotkey
         self._update_empty_state(self.current_query(), truncated=False)
+
+    def set_reader_font_size(self, size: int) -> None:
+        """The reader's font size in points (as last persisted); does not emit reader_font_size_changed."""
+        reader = self.detail.reader
+        reader.blockSignals(True)
+        try:
+            reader.set_font_size(size)
+        finally:
+            reader.blockSignals(False)
+
+    def choose_import_file(self) -> None:
+        """Ask for a bookmarks file or an Inflow export, then emit import_requested with its path."""
+        path, _filter = QFileDialog.getOpenFileName(self, "Import bookmarks — Inflow", "", IMPORT_FILTER)
+        if path:
+            self.import_requested.emit(path)
 
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -388,7 +433,9 @@ class LibraryWindow(QMainWindow):
             self.moment_shown.emit(moment.id)
 
     def _on_escape(self) -> None:
-        if self.detail.is_editing:
+        if self.detail.is_reading:
+            self.detail.close_reader()
+        elif self.detail.is_editing:
             self.detail.request_cancel()
         elif self.search_edit.text():
             self.search_edit.clear()
@@ -413,7 +460,8 @@ class LibraryWindow(QMainWindow):
             self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_browser_link_activated(self, url: QUrl) -> None:
-        QDesktopServices.openUrl(url)
+        if url.scheme().lower() in SAFE_SCHEMES:
+            QDesktopServices.openUrl(url)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing hides the window; an edit in progress stays in the editor for next time."""

@@ -1,4 +1,5 @@
-"""Paints one library row: kind icon, title with search terms marked, date, sharing marks, and tags.
+"""Paints one library row: kind icon, title with search terms marked, date, sharing marks, and tags;
+while searching, a one-line snippet from where the words were found goes under the title.
 
 Sharing marks come from the moment itself (no per-row queries): a shared moment (visibility "team")
 gets a small share glyph next to the date, an answered question a check mark, and a moment from the
@@ -12,9 +13,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from storage.models import Moment
-from ui.highlight import mark_colors, split_highlights
+from ui.highlight import mark_colors, split_highlights, split_snippet
 from ui.icons import kind_icon
-from ui.library_model import MOMENT_ROLE, TERMS_ROLE, relative_date
+from ui.library_model import MOMENT_ROLE, SNIPPET_ROLE, SNIPPETS_SHOWN_ROLE, TERMS_ROLE, relative_date
 
 _PAD_X, _PAD_Y, _ICON, _GAP = 8, 6, 16, 8
 SHARED_GLYPH = "⇪"
@@ -41,12 +42,15 @@ def second_line(moment: Moment) -> str:
 
 
 class MomentDelegate(QStyledItemDelegate):
-    """Two lines per moment; every row has the same height so the view can stay uniform and fast."""
+    """Two lines per moment (three with a search snippet); every row has the same height so the view can
+    stay uniform and fast. Snippets are asked for only as rows are painted (the model reads them a page
+    at a time)."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         metrics = QFontMetrics(option.font)
         small = QFontMetrics(_small_font(option.font))
-        return QSize(200, 2 * _PAD_Y + metrics.height() + 2 + small.height())
+        snippet = small.height() + 3 if index.data(SNIPPETS_SHOWN_ROLE) else 0
+        return QSize(200, 2 * _PAD_Y + metrics.height() + 2 + small.height() + snippet)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -75,6 +79,10 @@ class MomentDelegate(QStyledItemDelegate):
         painter.setClipRect(opt.rect)
         line1 = QRect(rect.left(), rect.top(), rect.width(), metrics.height())
         line2 = QRect(rect.left() + _ICON + _GAP, line1.bottom() + 3, rect.width() - _ICON - _GAP, small.height())
+        snippet_rect: QRect | None = None
+        if index.data(SNIPPETS_SHOWN_ROLE):
+            snippet_rect = line2
+            line2 = line2.translated(0, small.height() + 3)
         if moment is None:
             painter.setPen(muted)
             painter.drawText(line1, Qt.AlignmentFlag.AlignVCenter, "(deleted)")
@@ -97,6 +105,10 @@ class MomentDelegate(QStyledItemDelegate):
             small.elidedText(second_line(moment), Qt.TextElideMode.ElideRight, rest.width()),
         )
 
+        if snippet_rect is not None:
+            snippet: str = index.data(SNIPPET_ROLE) or ""
+            _paint_runs(painter, snippet_rect, split_snippet(snippet), color=muted, palette=palette)
+
         painter.setFont(font)
         title_rect = QRect(line2.left(), line1.top(), line1.width() - _ICON - _GAP - date_width - _GAP, line1.height())
         _paint_title(painter, title_rect, moment.display_title, terms, color=text_color, palette=palette)
@@ -118,10 +130,17 @@ def _paint_title(
     painter: QPainter, rect: QRect, title: str, terms: tuple[str, ...], *, color: QColor, palette: QPalette
 ) -> None:
     """Draw the title left to right, marking term matches, eliding what does not fit."""
+    _paint_runs(painter, rect, split_highlights(title.replace("\n", " "), terms), color=color, palette=palette)
+
+
+def _paint_runs(
+    painter: QPainter, rect: QRect, runs: list[tuple[str, bool]], *, color: QColor, palette: QPalette
+) -> None:
+    """Draw (text, is_match) runs left to right in the painter's font, matches marked, eliding at the end."""
     metrics = painter.fontMetrics()
     mark_bg, mark_fg = mark_colors(palette)
     x, right = rect.left(), rect.right()
-    for run, hit in split_highlights(title.replace("\n", " "), terms):
+    for run, hit in runs:
         piece, width = run, metrics.horizontalAdvance(run)
         if x + width > right:
             piece = metrics.elidedText(run, Qt.TextElideMode.ElideRight, max(0, right - x))

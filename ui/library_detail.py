@@ -15,17 +15,34 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from storage.models import Delivery, Draft, DraftError, Kind, Moment, Reply, normalize_tags, validate_draft
+from storage.models import (
+    Delivery,
+    Draft,
+    DraftError,
+    KeptFile,
+    Kind,
+    Moment,
+    Reply,
+    Snapshot,
+    SnapshotState,
+    normalize_tags,
+    validate_draft,
+)
 from ui.icons import kind_icon
 from ui.library_model import parse_timestamp
 from ui.markdown import SafeTextBrowser, highlight_html, is_safe_url, render_markdown
-from ui.ports import DeliverySource
+from ui.ports import DeliverySource, SnapshotSource
+from ui.reader import ReaderView, format_date
 from ui.sharing_panel import SharingPanel
-from ui.widgets import InlineMessage, TagCompleter, muted, tip, tone_color
+from ui.widgets import InlineMessage, TagCompleter, human_size, muted, tip, tone_color
+
+SAVING_TEXT = "Saving a copy for offline reading…"
+REFRESHING_TEXT = "Refreshing the offline copy…"
 
 
 def _date(value: str) -> str:
@@ -89,6 +106,36 @@ def moment_html(
     return "\n".join(parts)
 
 
+def snapshot_status(snapshot: Snapshot | None) -> tuple[str, str, tuple[str, ...]]:
+    """The snapshot line: its text, its tone ("", "error" or "warning") and the actions it offers
+    ("read", "retry", "refresh")."""
+    if snapshot is None:
+        return "", "", ()
+    if snapshot.state in (SnapshotState.PENDING, SnapshotState.FETCHING):
+        if snapshot.html or snapshot.text:  # a refresh of a copy that is still there
+            return REFRESHING_TEXT, "", ("read",)
+        return SAVING_TEXT, "", ()
+    if snapshot.state is SnapshotState.FAILED:
+        return f"Couldn't save an offline copy: {snapshot.error or 'unknown error'}", "error", ("retry",)
+    if snapshot.error:
+        when = format_date(snapshot.fetched_at) or "earlier"
+        return f"Saved copy from {when} kept; refresh failed: {snapshot.error}", "warning", ("read", "refresh")
+    return f"Offline copy saved · {human_size(snapshot.size)}", "", ("read", "refresh")
+
+
+def file_status(kept: KeptFile | None) -> str:
+    """ "File: name.pdf · 2.1 MB", or "" without a kept file."""
+    return f"File: {kept.name} · {human_size(kept.size)}" if kept is not None else ""
+
+
+def _link_button(text: str, tooltip: str, parent: QWidget) -> QToolButton:
+    button = tip(QToolButton(parent), tooltip)
+    button.setText(text)
+    button.setAutoRaise(True)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
 class DetailPane(QStackedWidget):
     """Shows the selected moment; Edit switches to fields in place.
 
@@ -99,7 +146,10 @@ class DetailPane(QStackedWidget):
         retry_delivery_requested(int): Retry was pressed for the delivery with this id.
         cancel_delivery_requested(int): Cancel was pressed for the delivery with this id.
         answered_requested(str, bool): "Mark answered" (True) or "Reopen" (False) for this question id.
-        link_activated(QUrl): a safe link in the sharing section was activated.
+        link_activated(QUrl): a safe link in the sharing section or the reader was activated.
+        snapshot_retry_requested(str): Retry was pressed for the failed offline copy of this moment id.
+        snapshot_refresh_requested(str): "Refresh copy" was pressed for this moment id.
+        file_open_requested(str): Open was pressed for the file kept with this moment id.
     """
 
     edit_saved = Signal(str, object)
@@ -109,9 +159,20 @@ class DetailPane(QStackedWidget):
     cancel_delivery_requested = Signal(int)
     answered_requested = Signal(str, bool)
     link_activated = Signal(QUrl)
+    snapshot_retry_requested = Signal(str)
+    snapshot_refresh_requested = Signal(str)
+    file_open_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, deliveries: DeliverySource | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        deliveries: DeliverySource | None = None,
+        snapshots: SnapshotSource | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._snapshots = snapshots
+        self._snapshot: Snapshot | None = None
+        self._kept: KeptFile | None = None
         self._moment: Moment | None = None
         self._terms: tuple[str, ...] = ()
         self._deliveries = deliveries
@@ -124,6 +185,10 @@ class DetailPane(QStackedWidget):
         self.addWidget(self.placeholder)
         self.addWidget(self._build_view())
         self.addWidget(self._build_editor())
+        self.reader = ReaderView(snapshots, self)
+        self.reader.back_requested.connect(self.close_reader)
+        self.reader.link_activated.connect(self.link_activated)
+        self.addWidget(self.reader)
         self.currentChanged.connect(self._on_self_current_changed)
 
     def _build_view(self) -> QWidget:
@@ -155,9 +220,47 @@ class DetailPane(QStackedWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addWidget(self.browser, 1)
+        layout.addWidget(self._build_snapshot_rows(page))
         layout.addWidget(self.sharing)
         layout.addLayout(buttons)
         return page
+
+    def _build_snapshot_rows(self, page: QWidget) -> QWidget:
+        box = QWidget(page)
+        self.snapshot_label = QLabel(box)
+        self.snapshot_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.snapshot_label.setWordWrap(True)
+        self.snapshot_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.read_button = _link_button("Read", "Read the offline copy (Ctrl+R)", box)
+        self.retry_button = _link_button("Retry", "Try to save an offline copy again", box)
+        self.refresh_button = _link_button(
+            "Refresh copy", "Fetch the page again; the saved copy is kept if it fails", box
+        )
+        self.file_label = QLabel(box)
+        self.file_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.open_file_button = _link_button("Open", "Open the kept file with its usual application", box)
+        self.read_button.clicked.connect(self.open_reader)
+        self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
+        self.open_file_button.clicked.connect(self._on_open_file_button_clicked)
+        snapshot_row = QHBoxLayout()
+        snapshot_row.setContentsMargins(0, 0, 0, 0)
+        snapshot_row.setSpacing(2)
+        snapshot_row.addWidget(self.snapshot_label, 1)
+        for button in (self.read_button, self.retry_button, self.refresh_button):
+            snapshot_row.addWidget(button)
+        file_row = QHBoxLayout()
+        file_row.setContentsMargins(0, 0, 0, 0)
+        file_row.addWidget(self.file_label, 1)
+        file_row.addWidget(self.open_file_button)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(4, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(snapshot_row)
+        layout.addLayout(file_row)
+        self.snapshot_box = box
+        box.hide()
+        return box
 
     def _build_editor(self) -> QWidget:
         page = QWidget(self)
@@ -204,7 +307,13 @@ class DetailPane(QStackedWidget):
         return self.currentIndex() == 2
 
     def show_moment(self, moment: Moment | None, terms: tuple[str, ...] = ()) -> None:
-        """Render a moment (or the placeholder); an edit in progress of the same moment is kept."""
+        """Render a moment (or the placeholder); an edit in progress (or the reader) of the same moment is kept."""
+        same = moment is not None and self._moment is not None and moment.id == self._moment.id
+        if self.is_reading and same:
+            self._moment = moment
+            self._terms = terms
+            self.refresh_details()
+            return
         if self.is_editing and moment is not None and self._moment is not None and moment.id == self._moment.id:
             self._moment = moment
             self._terms = terms
@@ -214,7 +323,10 @@ class DetailPane(QStackedWidget):
         self._terms = terms
         if moment is None:
             self._delivery_rows, self._replies = [], []
+            self._snapshot, self._kept = None, None
             self.sharing.set_deliveries([])
+            self._update_snapshot_rows()
+            self.reader.clear()
             self.setCurrentIndex(0)
             return
         self._read_details()
@@ -236,13 +348,57 @@ class DetailPane(QStackedWidget):
         self.refresh_details()
 
     def refresh_details(self) -> None:
-        """Re-read the moment's deliveries and replies; the scroll position and an open edit are kept."""
+        """Re-read the moment's deliveries, replies, offline copy and kept file; the scroll position, an
+        open edit and the reader are kept."""
         if self._moment is None:
             return
         before = (self._delivery_rows, self._replies)
         self._read_details()
         if (self._delivery_rows, self._replies) != before or self.currentIndex() != 1:
             self._render(keep_scroll=True)
+        else:
+            self._update_snapshot_rows()
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The shown moment's offline copy as last read."""
+        return self._snapshot
+
+    @property
+    def kept_file(self) -> KeptFile | None:
+        return self._kept
+
+    @property
+    def is_reading(self) -> bool:
+        return self.currentIndex() == 3
+
+    def set_snapshot_source(self, snapshots: SnapshotSource | None) -> None:
+        self._snapshots = snapshots
+        self.reader.set_source(snapshots)
+        self.refresh_details()
+
+    def can_read(self) -> bool:
+        """True when the shown moment has a saved copy with something to read."""
+        snap = self._snapshot
+        return snap is not None and bool(snap.html or snap.text) and snap.state is not SnapshotState.FAILED
+
+    def open_reader(self) -> None:
+        """Show the saved copy in the reader (Back or Esc returns); nothing happens without one."""
+        moment, snap = self._moment, self._snapshot
+        if moment is None or snap is None or not self.can_read() or self.is_editing:
+            return
+        self.reader.show_snapshot(
+            moment.rowid, snap, captured_at=moment.created_at, fallback_title=moment.display_title
+        )
+        self.setCurrentIndex(3)
+        self.reader.focus_text()
+
+    def close_reader(self) -> None:
+        """Leave the reader for the moment's detail."""
+        if self.is_reading:
+            self.setCurrentIndex(1)
+            if self.read_button.isVisible():
+                self.read_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def begin_edit(self, draft: Draft | None = None) -> None:
         """Switch to the editor, filled from the moment (or from a draft being retried); team items are read-only."""
@@ -304,6 +460,12 @@ class DetailPane(QStackedWidget):
 
     def _read_details(self) -> None:
         moment = self._moment
+        snapshots = self._snapshots
+        if moment is None or snapshots is None:
+            self._snapshot, self._kept = None, None
+        else:
+            self._snapshot = snapshots.snapshot(moment.rowid) if moment.url else None
+            self._kept = snapshots.kept_file(moment.rowid) if moment.kind is Kind.RESOURCE else None
         if moment is None or self._deliveries is None:
             self._delivery_rows, self._replies = [], []
             return
@@ -330,6 +492,7 @@ class DetailPane(QStackedWidget):
         if keep_scroll:
             bar.setValue(position)
         self.sharing.set_deliveries(self._delivery_rows)
+        self._update_snapshot_rows()
         team = is_team_item(moment)
         self.edit_button.setVisible(not team)
         self.team_label.setVisible(team)
@@ -340,6 +503,34 @@ class DetailPane(QStackedWidget):
         self.answered_button.setToolTip(
             "Mark this question as open again" if answered else "Mark this question as answered"
         )
+
+    def _update_snapshot_rows(self, override: tuple[str, str, tuple[str, ...]] | None = None) -> None:
+        text, tone, actions = override or snapshot_status(self._snapshot)
+        self.snapshot_label.setText(text)
+        self.snapshot_label.setStyleSheet(f"color: {tone_color(self, tone)};" if tone else "")
+        buttons = {"read": self.read_button, "retry": self.retry_button, "refresh": self.refresh_button}
+        for action, button in buttons.items():
+            button.setVisible(action in actions)
+        self.snapshot_label.setVisible(bool(text))
+        file_text = file_status(self._kept)
+        self.file_label.setText(file_text)
+        self.file_label.setVisible(bool(file_text))
+        self.open_file_button.setVisible(bool(file_text))
+        self.snapshot_box.setVisible(bool(text or file_text))
+
+    def _on_retry_button_clicked(self) -> None:
+        if self._moment is not None:
+            self._update_snapshot_rows((SAVING_TEXT, "", ()))
+            self.snapshot_retry_requested.emit(self._moment.id)
+
+    def _on_refresh_button_clicked(self) -> None:
+        if self._moment is not None:
+            self._update_snapshot_rows((REFRESHING_TEXT, "", ("read",) if self.can_read() else ()))
+            self.snapshot_refresh_requested.emit(self._moment.id)
+
+    def _on_open_file_button_clicked(self) -> None:
+        if self._moment is not None and self._kept is not None:
+            self.file_open_requested.emit(self._moment.id)
 
     def _on_answered_button_clicked(self) -> None:
         moment = self._moment

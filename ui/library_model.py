@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,14 @@ PAGE_SIZE = 200
 CACHED_PAGES = 16
 MOMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 TERMS_ROLE = Qt.ItemDataRole.UserRole + 2
+SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 3
+"""The row's search snippet (matches between SNIPPET_START/END), "" when it has none, None when not searching."""
+SNIPPETS_SHOWN_ROLE = Qt.ItemDataRole.UserRole + 4
+"""True while the list shows a search with snippets (every row then has a snippet line)."""
+SNIPPET_PAGE_SIZE = 40
+CACHED_SNIPPET_PAGES = 32
+
+SnippetFetcher = Callable[[str, Sequence[int]], dict[int, str]]
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -65,6 +74,39 @@ class MomentListModel(QAbstractListModel):
         self._rowids: list[int] = []
         self._terms: tuple[str, ...] = ()
         self._pages: OrderedDict[int, dict[int, Moment]] = OrderedDict()
+        self._snippet_fetcher: SnippetFetcher | None = None
+        self._query_text = ""
+        self._snippet_pages: OrderedDict[int, dict[int, str]] = OrderedDict()
+
+    def set_snippet_source(self, fetcher: SnippetFetcher | None) -> None:
+        """Where search snippets come from (SnapshotSource.snippets); None shows no snippet line."""
+        self.beginResetModel()
+        self._snippet_fetcher = fetcher
+        self._snippet_pages.clear()
+        self.endResetModel()
+
+    @property
+    def shows_snippets(self) -> bool:
+        return self._snippet_fetcher is not None and bool(self._query_text.strip())
+
+    def snippet_at(self, row: int) -> str | None:
+        """The row's snippet; read for the SNIPPET_PAGE_SIZE rows around it on a miss (never for all)."""
+        if not self.shows_snippets or not 0 <= row < len(self._rowids) or self._snippet_fetcher is None:
+            return None
+        number = row // SNIPPET_PAGE_SIZE
+        page = self._snippet_pages.get(number)
+        if page is None:
+            rowids = self._rowids[number * SNIPPET_PAGE_SIZE : (number + 1) * SNIPPET_PAGE_SIZE]
+            try:
+                page = dict(self._snippet_fetcher(self._query_text, rowids))
+            except Exception:  # a snippet is a nicety: a failing read must not break painting
+                page = {}
+            self._snippet_pages[number] = page
+            while len(self._snippet_pages) > CACHED_SNIPPET_PAGES:
+                self._snippet_pages.popitem(last=False)
+        else:
+            self._snippet_pages.move_to_end(number)
+        return page.get(self._rowids[row], "")
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -74,12 +116,15 @@ class MomentListModel(QAbstractListModel):
     def rowids(self) -> list[int]:
         return self._rowids
 
-    def set_result(self, result: SearchResult) -> None:
-        """Show a new query result (drops the cache: moments may have changed)."""
+    def set_result(self, result: SearchResult, query_text: str = "") -> None:
+        """Show a new query result (drops the caches: moments may have changed); `query_text` is what was
+        searched for, for the snippets."""
         self.beginResetModel()
         self._rowids = list(result.rowids)
         self._terms = tuple(result.terms)
+        self._query_text = query_text
         self._pages.clear()
+        self._snippet_pages.clear()
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's default argument)
@@ -90,6 +135,10 @@ class MomentListModel(QAbstractListModel):
             return None
         if role == TERMS_ROLE:
             return self._terms
+        if role == SNIPPETS_SHOWN_ROLE:
+            return self.shows_snippets
+        if role == SNIPPET_ROLE:
+            return self.snippet_at(index.row())
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, MOMENT_ROLE):
             return None
         moment = self.moment_at(index.row())

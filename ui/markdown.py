@@ -16,8 +16,8 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QByteArray, QUrl, Signal
+from PySide6.QtGui import QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from ui.highlight import HIGHLIGHT_CLASS, mark_colors, split_highlights
@@ -107,8 +107,12 @@ class SafeTextBrowser(QTextBrowser):
         self._apply_mark_style()
 
     def loadResource(self, type: int, name: QUrl | str) -> Any:
-        """Nothing is ever loaded: no images, no style sheets, no files, no network."""
-        return None
+        """Nothing is ever loaded: no images, no style sheets, no files, no network.
+
+        The answer is an empty resource, not None: on None QTextDocument reads local files and decodes
+        data: URLs itself.
+        """
+        return QImage() if type == QTextDocument.ResourceType.ImageResource.value else QByteArray()
 
     def changeEvent(self, event: Any) -> None:
         super().changeEvent(event)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from storage.models import Delivery, Moment, MomentQuery, Reply, SearchResult
+from storage.models import Delivery, KeptFile, Moment, MomentQuery, Reply, SearchResult, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,4 +92,25 @@ class DeliverySource(Protocol):
 
     def retractable(self, moment_id: str) -> list[tuple[str, bool]]:
         """Targets where the moment is online, each with whether it can be removed from there."""
+        ...
+
+
+class SnapshotSource(Protocol):
+    """Offline copies and kept files for the library (read-only, fast, synchronous)."""
+
+    def snapshot(self, rowid: int) -> Snapshot | None:
+        """The moment's offline copy (metadata and, when saved, its HTML), or None when it has none."""
+        ...
+
+    def snapshot_asset(self, rowid: int, name: str) -> tuple[str, bytes] | None:
+        """An image kept with the snapshot (`inflow-asset:<name>` in its HTML): media type and bytes."""
+        ...
+
+    def kept_file(self, rowid: int) -> KeptFile | None:
+        """The file kept as this resource (without its bytes), or None."""
+        ...
+
+    def snippets(self, text: str, rowids: Sequence[int]) -> dict[int, str]:
+        """For the given (painted) rows of a search: a one-line excerpt with matches between
+        SNIPPET_START and SNIPPET_END (see ui.highlight); rows without one are left out."""
         ...

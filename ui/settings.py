@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
     QPushButton,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -29,6 +31,13 @@ from ui.widgets import InlineMessage, muted
 
 DEFAULT_HOTKEY = "Ctrl+Alt+J"
 MANAGED = "Managed by your organization"
+SNAPSHOT_DEFAULTS: dict[str, Any] = {
+    "snapshots_enabled": True,
+    "snapshot_max_mb": 10,
+    "snapshot_keep_days": 0,
+    "feed_snapshot_daily_budget": 50,
+}
+KEEP_CHOICES = ((0, "Forever"), (30, "30 days"), (90, "90 days"), (365, "365 days"))
 
 
 class SettingsDialog(QDialog):
@@ -37,7 +46,9 @@ class SettingsDialog(QDialog):
     Signals:
         apply_requested(dict): OK or Apply was pressed; keys `hotkey` (PortableText, e.g. "Ctrl+Alt+J"),
             `autostart` (bool), `default_kind` (str) and the sharing defaults `share_tips`, `share_questions`,
-            `share_resources` (bool). After OK the dialog closes on accept_applied().
+            `share_resources` (bool), and the offline copies: `snapshots_enabled` (bool), `snapshot_max_mb`
+            (int, 1–100), `snapshot_keep_days` (int, 0 = forever), `feed_snapshot_daily_budget` (int, 0–500).
+            After OK the dialog closes on accept_applied().
         target_test_requested(str, str, dict, str), target_add_requested(str, str, dict, str),
         target_remove_requested(str), main_target_requested(str), signin_requested(str, str):
             from the Team targets tab; see ui.targets_page.TargetsPage.
@@ -64,7 +75,22 @@ class SettingsDialog(QDialog):
         self.kind_combo = QComboBox(self)
         for kind in Kind:
             self.kind_combo.addItem(kind_icon(kind), kind.label, kind.value)
-        self.locked_labels = {key: muted(QLabel(MANAGED, self)) for key in ("hotkey", "autostart", "default_kind")}
+        self.snapshots_check = QCheckBox("Save offline copies of web pages", self)
+        self.snapshot_max_spin = QSpinBox(self)
+        self.snapshot_max_spin.setRange(1, 100)
+        self.snapshot_max_spin.setSuffix(" MB")
+        self.snapshot_max_spin.setToolTip("Pages and PDFs larger than this are not copied")
+        self.snapshot_keep_combo = QComboBox(self)
+        for days, text in KEEP_CHOICES:
+            self.snapshot_keep_combo.addItem(text, days)
+        self.feed_budget_spin = QSpinBox(self)
+        self.feed_budget_spin.setRange(0, 500)
+        self.feed_budget_spin.setSpecialValueText("None")
+        self.feed_budget_spin.setToolTip("How many links shared by the team get an offline copy each day")
+        self._locked: set[str] = set()
+        self.locked_labels = {
+            key: muted(QLabel(MANAGED, self)) for key in ("hotkey", "autostart", "default_kind", *SNAPSHOT_DEFAULTS)
+        }
         for label in self.locked_labels.values():
             label.hide()
         self.targets_page = TargetsPage(self)
@@ -118,8 +144,28 @@ class SettingsDialog(QDialog):
         general_layout = QVBoxLayout(general)
         general_layout.setContentsMargins(8, 12, 8, 8)
         general_layout.addLayout(form)
+        general_layout.addSpacing(8)
+        general_layout.addWidget(self._build_snapshots_group())
         general_layout.addStretch(1)
+        self.snapshots_check.toggled.connect(self._update_snapshot_enabled)
         return general
+
+    def _build_snapshots_group(self) -> QGroupBox:
+        group = QGroupBox("Offline copies", self)
+        form = QFormLayout(group)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.addRow(self.snapshots_check)
+        form.addRow(self.locked_labels["snapshots_enabled"])
+        for key, text, widget in (
+            ("snapshot_max_mb", "&Largest copy:", self.snapshot_max_spin),
+            ("snapshot_keep_days", "&Keep copies:", self.snapshot_keep_combo),
+            ("feed_snapshot_daily_budget", "Team &feed copies per day:", self.feed_budget_spin),
+        ):
+            label = QLabel(text, group)
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+            form.addRow("", self.locked_labels[key])
+        return group
 
     # ------------------------------------------------------------------ team targets
     def set_target_kinds(self, kinds: list[TargetKindInfo]) -> None:
@@ -150,7 +196,23 @@ class SettingsDialog(QDialog):
         index = self.kind_combo.findData(str(values.get("default_kind", Kind.TIP.value)))
         self.kind_combo.setCurrentIndex(max(0, index))
         self.targets_page.load_defaults(values)
+        self._load_snapshot_values(values)
         self.hotkey_error.clear()
+
+    def _load_snapshot_values(self, values: dict[str, Any]) -> None:
+        merged = {**SNAPSHOT_DEFAULTS, **{k: values[k] for k in SNAPSHOT_DEFAULTS if k in values}}
+        self.snapshots_check.setChecked(bool(merged["snapshots_enabled"]))
+        self.snapshot_max_spin.setValue(_as_int(merged["snapshot_max_mb"], SNAPSHOT_DEFAULTS["snapshot_max_mb"]))
+        self.feed_budget_spin.setValue(
+            _as_int(merged["feed_snapshot_daily_budget"], SNAPSHOT_DEFAULTS["feed_snapshot_daily_budget"])
+        )
+        days = max(0, _as_int(merged["snapshot_keep_days"], 0))
+        index = self.snapshot_keep_combo.findData(days)
+        if index < 0:  # a value set elsewhere (config file, policy) is shown as it is
+            self.snapshot_keep_combo.addItem(f"{days} days", days)
+            index = self.snapshot_keep_combo.count() - 1
+        self.snapshot_keep_combo.setCurrentIndex(index)
+        self._update_snapshot_enabled()
 
     def values(self) -> dict[str, Any]:
         """What the dialog holds now, in the shape apply_requested carries."""
@@ -159,6 +221,10 @@ class SettingsDialog(QDialog):
             "autostart": self.autostart_check.isChecked(),
             "default_kind": str(self.kind_combo.currentData()),
             **self.targets_page.default_values(),
+            "snapshots_enabled": self.snapshots_check.isChecked(),
+            "snapshot_max_mb": self.snapshot_max_spin.value(),
+            "snapshot_keep_days": int(self.snapshot_keep_combo.currentData()),
+            "feed_snapshot_daily_budget": self.feed_budget_spin.value(),
         }
 
     def set_locked(self, keys: set[str]) -> None:
@@ -167,14 +233,28 @@ class SettingsDialog(QDialog):
             "hotkey": [self.hotkey_edit, self.reset_button],
             "autostart": [self.autostart_check],
             "default_kind": [self.kind_combo],
+            "snapshots_enabled": [self.snapshots_check],
         }
+        self._locked = set(keys)
         for key, group in widgets.items():
             for widget in group:
                 widget.setEnabled(key not in keys)
-            self.locked_labels[key].setVisible(key in keys)
+        for key, label in self.locked_labels.items():
+            label.setVisible(key in keys)
+        self._update_snapshot_enabled()
         for key, check in self.targets_page.default_checks.items():
             check.setEnabled(key not in keys)
             check.setToolTip(MANAGED if key in keys else "")
+
+    def _update_snapshot_enabled(self) -> None:
+        """The copy settings apply only while copies are on; managed ones stay disabled."""
+        on = self.snapshots_check.isChecked()
+        for key, widget in (
+            ("snapshot_max_mb", self.snapshot_max_spin),
+            ("snapshot_keep_days", self.snapshot_keep_combo),
+            ("feed_snapshot_daily_budget", self.feed_budget_spin),
+        ):
+            widget.setEnabled(on and key not in self._locked)
 
     def show_hotkey_error(self, msg: str) -> None:
         """Say why the hotkey cannot be used; the dialog stays open to pick another one."""
@@ -207,3 +287,10 @@ class SettingsDialog(QDialog):
 
     def _on_hotkey_edit_key_sequence_changed(self, _sequence: QKeySequence) -> None:
         self.hotkey_error.clear()
+
+
+def _as_int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

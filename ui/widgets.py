@@ -47,6 +47,17 @@ def _style(widget: QWidget, tone: str) -> str:
     return f"background-color: {background}; color: {color}; border-radius: 4px;"
 
 
+def human_size(size: int) -> str:
+    """A byte count for people (decimal units, as file managers show them): 512 bytes, 184 KB, 2.1 MB."""
+    if size < 1000:
+        return f"{size:,} byte{'s' if size != 1 else ''}"
+    for unit, scale in (("KB", 1e3), ("MB", 1e6), ("GB", 1e9)):
+        value = size / scale
+        if value < 999.5 or unit == "GB":
+            return f"{value:.1f} {unit}" if value < 9.95 and unit != "KB" else f"{value:,.0f} {unit}"
+    return f"{size:,} bytes"  # pragma: no cover (the loop always returns)
+
+
 _W = TypeVar("_W", bound=QWidget)
 
 

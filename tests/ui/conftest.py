@@ -8,12 +8,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from storage.models import Kind, Moment, MomentQuery, SearchResult
+from storage.models import KeptFile, Kind, Moment, MomentQuery, SearchResult, Snapshot
 
 _KINDS = (Kind.TIP, Kind.RESOURCE, Kind.QUESTION)
+
+
 _HERE = Path(__file__).parent
 
 # The offscreen platform cannot raise windows, grab the keyboard or propagate size hints, and says so
@@ -120,3 +124,44 @@ def sample_source() -> FakeSource:
             make_moment(3, title="Why is SQLite WAL faster?", kind=Kind.QUESTION, tags=("sqlite",)),
         ]
     )
+
+
+class FakeSnapshots:
+    """In-memory SnapshotSource that records every call (to prove what is read, and when)."""
+
+    def __init__(self) -> None:
+        self.snapshots: dict[int, Snapshot] = {}
+        self.assets: dict[tuple[int, str], tuple[str, bytes]] = {}
+        self.files: dict[int, KeptFile] = {}
+        self.snippet_text: Callable[[int], str] = lambda rowid: f"…the \x02word\x03 in row {rowid}…"
+        self.asset_calls: list[tuple[int, str]] = []
+        self.snippet_calls: list[tuple[str, list[int]]] = []
+
+    def snapshot(self, rowid: int) -> Snapshot | None:
+        return self.snapshots.get(rowid)
+
+    def snapshot_asset(self, rowid: int, name: str) -> tuple[str, bytes] | None:
+        self.asset_calls.append((rowid, name))
+        return self.assets.get((rowid, name))
+
+    def kept_file(self, rowid: int) -> KeptFile | None:
+        return self.files.get(rowid)
+
+    def snippets(self, text: str, rowids: Sequence[int]) -> dict[int, str]:
+        self.snippet_calls.append((text, list(rowids)))
+        return {rowid: self.snippet_text(rowid) for rowid in rowids}
+
+
+def png_bytes(width: int = 40, height: int = 30) -> bytes:
+    """A small valid PNG."""
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(0x3366CC)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
+
+
+@pytest.fixture
+def fake_snapshots() -> FakeSnapshots:
+    return FakeSnapshots()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from storage.models import Draft, Kind
@@ -159,3 +161,107 @@ def test_restore_draft_round_trips(window: CaptureWindow) -> None:
     draft = Draft(kind=Kind.RESOURCE, title="t", body="b", url="https://x.org", tags=("a", "b"), source_app="Term")
     window.restore_draft(draft)
     assert window.current_draft() == draft
+
+
+# ---------------------------------------------------------------- dropping a file
+def _mime_for(*paths: Path) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def _drop(target: QWidget, mime: QMimeData) -> tuple[bool, bool]:
+    """Drag over and drop on a widget; returns whether the enter and the drop were accepted."""
+    point = QPointF(10, 10)
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, buttons, mods)
+    QApplication.sendEvent(target, enter)
+    drop = QDropEvent(point, Qt.DropAction.CopyAction, mime, buttons, mods)
+    QApplication.sendEvent(target, drop)
+    return enter.isAccepted(), drop.isAccepted()
+
+
+@pytest.fixture
+def pdf(tmp_path: Path) -> Path:
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + b"x" * 2_000)
+    return path
+
+
+def test_dropping_a_file_makes_a_resource_and_saves_it_by_path(qtbot: QtBot, pdf: Path) -> None:
+    window = CaptureWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert _drop(window, _mime_for(pdf)) == (True, True)
+    assert window.dropped_file() == str(pdf)
+    assert window.current_draft().kind is Kind.RESOURCE
+    assert window.title_edit.text() == "paper.pdf"
+    assert window.file_row.isVisible()
+    assert window.file_label.text() == "File: paper.pdf (2 KB)"
+    window.tags_edit.setText("papers")
+    with qtbot.assertNotEmitted(window.save_requested), qtbot.waitSignal(window.save_file_requested) as saved:
+        window.request_save()
+    draft, path = saved.args
+    assert path == str(pdf)
+    assert draft.title == "paper.pdf" and draft.kind is Kind.RESOURCE and draft.tags == ("papers",)
+    window.mark_saved()
+    assert window.dropped_file() is None
+
+
+def test_a_file_dropped_on_the_notes_attaches_instead_of_inserting_its_path(qtbot: QtBot, pdf: Path) -> None:
+    window = CaptureWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.title_edit.setText("My own title")
+    _drop(window.body_edit.viewport(), _mime_for(pdf))
+    assert window.body_edit.toPlainText() == ""
+    assert window.dropped_file() == str(pdf)
+    assert window.title_edit.text() == "My own title"  # a title already typed is kept
+
+
+def test_too_large_file_is_refused_inline_and_nothing_is_lost(qtbot: QtBot, pdf: Path) -> None:
+    window = CaptureWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.body_edit.setPlainText("notes I typed")
+    window.set_file_limit(1_000)
+    _drop(window, _mime_for(pdf))
+    assert window.dropped_file() is None
+    assert window.message.isVisible() and window.message.tone == "error"
+    assert "too large" in window.message.text() and "1 KB" in window.message.text()
+    assert window.body_edit.toPlainText() == "notes I typed"
+    assert window.current_draft().kind is Kind.TIP
+
+
+def test_removing_the_file_goes_back_to_a_normal_save(qtbot: QtBot, pdf: Path) -> None:
+    window = CaptureWindow()
+    qtbot.addWidget(window)
+    window.show()
+    _drop(window, _mime_for(pdf))
+    window.remove_file_button.click()
+    assert window.dropped_file() is None and not window.file_row.isVisible()
+    with qtbot.assertNotEmitted(window.save_file_requested), qtbot.waitSignal(window.save_requested):
+        window.request_save()
+
+
+def test_a_file_that_vanished_before_saving_is_reported(qtbot: QtBot, pdf: Path) -> None:
+    window = CaptureWindow()
+    qtbot.addWidget(window)
+    window.show()
+    _drop(window, _mime_for(pdf))
+    pdf.unlink()
+    with qtbot.assertNotEmitted(window.save_file_requested), qtbot.assertNotEmitted(window.save_requested):
+        window.request_save()
+    assert "no longer there" in window.message.text()
+
+
+def test_two_files_or_a_folder_are_refused(qtbot: QtBot, pdf: Path, tmp_path: Path) -> None:
+    window = CaptureWindow()
+    qtbot.addWidget(window)
+    window.show()
+    other = tmp_path / "other.txt"
+    other.write_text("x")
+    _drop(window, _mime_for(pdf, other))
+    assert window.dropped_file() is None and "one file" in window.message.text()
+    _drop(window, _mime_for(tmp_path))
+    assert window.dropped_file() is None and "only files" in window.message.text()

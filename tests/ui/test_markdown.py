@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QTextDocument
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
+from PySide6.QtGui import QImage, QTextDocument
 from pytestqt.qtbot import QtBot
 
 from ui.markdown import SafeTextBrowser, render_markdown
@@ -56,9 +59,29 @@ def test_browser_loads_nothing(qtbot: QtBot) -> None:
     qtbot.addWidget(browser)
     for url in ("http://example.org/x.png", "https://example.org/x.css", "file:///etc/passwd", "data:,x"):
         for kind in (QTextDocument.ResourceType.ImageResource, QTextDocument.ResourceType.StyleSheetResource):
-            assert browser.loadResource(kind.value, QUrl(url)) is None
+            loaded = browser.loadResource(kind.value, QUrl(url))
+            assert isinstance(loaded, QImage | QByteArray)
+            assert loaded.isNull() if isinstance(loaded, QImage) else loaded.isEmpty()
     browser.setHtml('<img src="http://example.org/x.png"><p>ok</p>')
     assert browser.toPlainText().strip().endswith("ok")
+
+
+def test_browser_does_not_fall_back_to_local_files_or_data_urls(qtbot: QtBot, tmp_path: Path) -> None:
+    """QTextDocument reads files and data: URLs itself when a loader returns None; the browser prevents it."""
+    image = QImage(300, 200, QImage.Format.Format_RGB32)
+    image.fill(0xFF0000)
+    path = tmp_path / "probe.png"
+    image.save(str(path))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    data_url = "data:image/png;base64," + base64.b64encode(bytes(buffer.data().data())).decode()
+    for src in (path.as_uri(), str(path), data_url):
+        browser = SafeTextBrowser()
+        qtbot.addWidget(browser)
+        browser.setHtml(f'<p>x</p><img src="{src}">')
+        browser.document().adjustSize()
+        assert browser.document().size().height() < 100, src
 
 
 def test_browser_emits_only_safe_links(qtbot: QtBot) -> None:

@@ -43,6 +43,10 @@ def test_ok_emits_values_and_closes_when_applied(dialog: SettingsDialog, qtbot: 
             "share_tips": True,
             "share_questions": True,
             "share_resources": False,
+            "snapshots_enabled": True,
+            "snapshot_max_mb": 10,
+            "snapshot_keep_days": 0,
+            "feed_snapshot_daily_budget": 50,
         }
     ]
     assert dialog.isVisible()  # waits for the app's answer
@@ -112,3 +116,53 @@ def test_tray_shows_on_a_desktop_with_a_tray() -> None:
     assert tray._icon is not None
     assert tray._icon.isVisible()
     tray.hide()
+
+
+# ---------------------------------------------------------------- offline copies
+OFFLINE = {
+    "snapshots_enabled": False,
+    "snapshot_max_mb": 42,
+    "snapshot_keep_days": 90,
+    "feed_snapshot_daily_budget": 7,
+}
+
+
+def test_offline_copy_settings_round_trip(dialog: SettingsDialog, qtbot: QtBot) -> None:
+    dialog.load({"hotkey": "Ctrl+Alt+J", **OFFLINE})
+    assert not dialog.snapshot_max_spin.isEnabled()  # copies are off: their settings wait
+    with qtbot.waitSignal(dialog.apply_requested, timeout=1000) as blocker:
+        _click(dialog, QDialogButtonBox.StandardButton.Apply)
+    assert {k: blocker.args[0][k] for k in OFFLINE} == OFFLINE
+    dialog.snapshots_check.setChecked(True)
+    assert dialog.snapshot_max_spin.isEnabled()
+    dialog.snapshot_max_spin.setValue(500)  # clamped to 100
+    dialog.snapshot_keep_combo.setCurrentIndex(dialog.snapshot_keep_combo.findText("Forever"))
+    dialog.feed_budget_spin.setValue(0)
+    with qtbot.waitSignal(dialog.apply_requested, timeout=1000) as blocker:
+        _click(dialog, QDialogButtonBox.StandardButton.Apply)
+    assert {k: blocker.args[0][k] for k in OFFLINE} == {
+        "snapshots_enabled": True,
+        "snapshot_max_mb": 100,
+        "snapshot_keep_days": 0,
+        "feed_snapshot_daily_budget": 0,
+    }
+
+
+def test_offline_copy_keep_choices_and_an_unusual_value(dialog: SettingsDialog) -> None:
+    combo = dialog.snapshot_keep_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Forever", "30 days", "90 days", "365 days"]
+    dialog.load({"snapshot_keep_days": 14})
+    assert dialog.values()["snapshot_keep_days"] == 14
+    assert combo.currentText() == "14 days"
+
+
+def test_offline_copy_settings_can_be_locked(dialog: SettingsDialog) -> None:
+    dialog.load({"snapshots_enabled": True})
+    dialog.set_locked({"snapshots_enabled", "snapshot_max_mb"})
+    assert not dialog.snapshots_check.isEnabled()
+    assert not dialog.snapshot_max_spin.isEnabled()
+    assert dialog.snapshot_keep_combo.isEnabled()
+    assert dialog.locked_labels["snapshot_max_mb"].isVisible()
+    assert not dialog.locked_labels["snapshot_keep_days"].isVisible()
+    dialog.set_locked(set())
+    assert dialog.snapshots_check.isEnabled() and dialog.snapshot_max_spin.isEnabled()
