@@ -54,6 +54,12 @@ class Maintenance(QObject):
         if backup_due(self.backup_dir, time.time()):
             path = backup_database(self._paths.database, self.backup_dir, keep=self._config.get_int("backup_keep"))
             done.append(f"backup {path.name}")
+        from storage.moments import purge_deleted
+
+        week_ago = (datetime.now(UTC) - timedelta(days=7)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        purged = purge_deleted(open_database(self._paths.database), week_ago)
+        if purged:
+            done.append(f"{purged} deleted moments removed for good")
         keep_days = self._config.get_int("snapshot_keep_days")
         if keep_days > 0:
             cutoff = (datetime.now(UTC) - timedelta(days=keep_days)).isoformat(timespec="milliseconds")

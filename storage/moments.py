@@ -265,3 +265,11 @@ def _to_moment(row: Sequence[Any]) -> Moment:
         author=row[13],
         answered_at=row[14],
     )
+
+
+def purge_deleted(db: Database, deleted_before: str) -> int:
+    """Remove for good the moments deleted before the given time (past the undo window); their
+    offline copies, kept files, deliveries and answers go with them (foreign keys cascade)."""
+    with db.atomic():
+        cursor = db.execute("DELETE FROM moments WHERE deleted_at IS NOT NULL AND deleted_at < ?", [deleted_before])
+    return int(cursor.rowcount)

@@ -28,3 +28,18 @@ def test_daily_maintenance_backs_up_once_a_day_and_prunes_old_copies(qapp: Any, 
     assert get_snapshot(db, rowid) is None
     assert len(list(maintenance.backup_dir.glob("inflow-*.db"))) == 1
     assert maintenance.run_once() == "nothing to do"  # the next backup is due tomorrow
+
+
+def test_moments_deleted_a_week_ago_are_purged_with_their_copies(qapp: Any, tmp_path: Path) -> None:
+    from storage.moments import delete_moments
+
+    paths = resolve_paths(str(tmp_path / "base"))
+    db = open_database(paths.database)
+    old = add_moment(db, Draft(kind=Kind.RESOURCE, title="old", url="https://x.example/a"), snapshot=True)
+    recent = add_moment(db, Draft(title="recent"))
+    delete_moments(db, [old.id, recent.id])
+    db.execute("UPDATE moments SET deleted_at = '2020-01-01T00:00:00.000Z' WHERE id = ?", [old.id])
+    result = Maintenance(paths, load_config(paths)).run_once()
+    assert "1 deleted moments removed for good" in result
+    assert db.execute("SELECT title FROM moments").fetchall() == [("recent",)]
+    assert db.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 0
