@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
-from app.background import Background
 from app.config import Config
 from app.context import ContextReader
-from app.drafts import clear_draft, load_draft, load_ui_state, save_draft, save_ui_state
-from app.gui_import import GuiImport
+from app.drafts import clear_draft, load_draft, save_draft
+from app.library_actions import LibraryActions
 from app.library_source import DatabaseLibrarySource
 from app.maintenance import Maintenance
 from app.paths import Paths
@@ -81,8 +78,7 @@ class AppController(QObject):
         self._sharing.answers_arrived.connect(self._on_sharing_answers_arrived)
         self._sharing.synced.connect(self._on_sharing_synced)
         self._maintenance = Maintenance(paths, config, self)
-        self._background = Background(self)
-        self._import = GuiImport(paths, config, self._on_import_finished)
+        self._library_actions = LibraryActions(paths, config, self._writer, self._on_library_changed)
         self._settings = SettingsController(paths, config, self._sharing, self._register_hotkey, self._tell)
         self._settings.applied.connect(self._on_settings_applied)
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
@@ -156,14 +152,7 @@ class AppController(QObject):
             from ui.library import LibraryWindow
 
             self._library = LibraryWindow(self._source, self._source, self._source)
-            self._library.snapshot_retry_requested.connect(self._on_library_snapshot_retry_requested)
-            self._library.snapshot_refresh_requested.connect(self._on_library_snapshot_refresh_requested)
-            self._library.file_open_requested.connect(self._on_library_file_open_requested)
-            self._library.import_requested.connect(self._on_library_import_requested)
-            self._library.reader_font_size_changed.connect(self._on_library_reader_font_size_changed)
-            size = load_ui_state(self._paths).get("reader_font_size")
-            if isinstance(size, int):
-                self._library.set_reader_font_size(size)
+            self._library_actions.attach(self._library)
             self._library.retry_delivery_requested.connect(self._sharing.retry_delivery)
             self._library.cancel_delivery_requested.connect(self._sharing.cancel_delivery)
             self._library.answered_requested.connect(self._sharing.set_answered)
@@ -183,6 +172,11 @@ class AppController(QObject):
 
     def open_settings(self, *, show_targets: bool = False) -> None:
         self._settings.open(show_targets=show_targets)
+
+    def _on_library_changed(self) -> None:
+        self._sharing.wake()
+        if self._library is not None:
+            self._library.refresh()
 
     def _on_settings_applied(self) -> None:
         self._sharing.settings_changed()
@@ -236,52 +230,6 @@ class AppController(QObject):
             "add_file", draft=draft, path=path, track_targets=self._config.tracking_targets("captured")
         )
         self._writer.submit(request)
-
-    # ------------------------------------------------------------------ offline copies, files, import
-    def _on_library_snapshot_retry_requested(self, moment_id: str) -> None:
-        self._writer.submit(WriteRequest("snapshot_retry", moment_ids=(moment_id,)))
-
-    def _on_library_snapshot_refresh_requested(self, moment_id: str) -> None:
-        self._writer.submit(WriteRequest("snapshot_refresh", moment_ids=(moment_id,)))
-
-    def _on_library_file_open_requested(self, moment_id: str) -> None:
-        """Write the kept file to a private temporary folder (off the GUI thread) and open it."""
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
-        def work() -> str:
-            from storage.db import open_database
-            from storage.moments import get_moment
-            from storage.snapshots import file_data, get_file
-
-            db = open_database(self._paths.database, readonly=True)
-            rowid = get_moment(db, moment_id).rowid
-            kept, data = get_file(db, rowid), file_data(db, rowid)
-            if kept is None or data is None:
-                raise KeyError(moment_id)
-            folder = Path(tempfile.mkdtemp(prefix="inflow-file-"))
-            target = folder / Path(kept.name).name
-            target.write_bytes(data)
-            return str(target)
-
-        def done(path: Any, error: BaseException | None) -> None:
-            if error is not None:
-                self._library.show_error(f"Could not open the file: {error}")
-            else:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-        self._background.run(work, done)
-
-    def _on_library_import_requested(self, path: str) -> None:
-        self._import.start(path, self._library)
-
-    def _on_import_finished(self) -> None:
-        self._sharing.wake()
-        if self._library is not None:
-            self._library.refresh()
-
-    def _on_library_reader_font_size_changed(self, size: int) -> None:
-        save_ui_state(self._paths, {"reader_font_size": size})
 
     def _submit_add(self, draft: Draft) -> WriteRequest:
         request = WriteRequest(

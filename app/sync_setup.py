@@ -58,6 +58,7 @@ def make_engine(paths: Paths, config: Config, db: Database) -> SyncEngine:
         session_factory,
         poll_days=config.get_int("question_poll_days"),
         snapshot_feed=config.get_bool("snapshots_enabled"),
+        store_secret=lambda target, secret: credentials(paths).set(target.name, secret),
     )
 
 

@@ -101,6 +101,7 @@ class SyncEngine:
         rng: Callable[[], float] = random.random,
         poll_days: float = DEFAULT_POLL_DAYS,
         snapshot_feed: bool = False,
+        store_secret: Callable[[Target, str], None] | None = None,
     ) -> None:
         self._db = db
         self._targets = targets
@@ -110,6 +111,7 @@ class SyncEngine:
         self._rng = rng
         self._poll_s = poll_days * 86400
         self._snapshot_feed = snapshot_feed
+        self._store_secret = store_secret
         self._connectors: dict[str, tuple[Target, str | None, Connector, MutableMapping[str, str]]] = {}
         self._not_before: dict[str, float] = {}  # per-target pause after a rate limit or outage
         self._feed_next: dict[str, float] = {}
@@ -341,6 +343,15 @@ class SyncEngine:
         cached = self._connectors.get(target.name)
         if cached is None:
             return
+        fresh = getattr(cached[2], "updated_secret", None)
+        if isinstance(fresh, str) and fresh:  # e.g. refreshed Microsoft tokens: back to the keyring
+            cached[2].updated_secret = None  # type: ignore[attr-defined]
+            self._connectors[target.name] = (cached[0], fresh, cached[2], cached[3])
+            if self._store_secret is not None:
+                try:
+                    self._store_secret(target, fresh)
+                except Exception as exc:  # the old secret keeps working; it is refreshed again next time
+                    log.warning("could not store the refreshed secret of %s: %s", target.name, exc)
         state = dict(cached[3])
         if state != {k: v for k, v in outbox.get_target_state(self._db, target.name).items() if k != "paused"}:
             outbox.save_target_state(self._db, target.name, state)

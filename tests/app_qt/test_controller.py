@@ -173,3 +173,29 @@ def test_a_secret_blocks_sharing_until_the_person_confirms(
         qtbot.mouseClick(capture.secret_bar.share_button, Qt.MouseButton.LeftButton)
     assert count_moments(db) == 1
     assert [row[0] for row in db.execute("SELECT target FROM outbox")] == ["team"]
+
+
+def test_import_from_the_library_shows_progress_and_adds_the_bookmarks(
+    qtbot: QtBot, controller: AppController, db: Database, tmp_path: Path
+) -> None:
+    bookmarks = tmp_path / "bookmarks.html"
+    links = "".join(f'<DT><A HREF="https://example.org/{i}">Link {i}</A>\n' for i in range(30))
+    bookmarks.write_text(
+        f"<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n<DT><H3>Team</H3>\n<DL><p>\n{links}</DL>\n</DL>"
+    )
+    controller.start(open_capture=False, notices=[])
+    controller.open_library()
+    with qtbot.waitSignal(controller._library_actions._import.finished, timeout=10000) as done:
+        controller._library.import_requested.emit(str(bookmarks))
+    assert "Imported 30" in done.args[0]
+    assert count_moments(db) == 30
+    assert db.execute("SELECT count(*) FROM moment_tags WHERE tag = 'team'").fetchone()[0] == 30
+
+
+def test_a_kept_file_is_written_out_to_open_it(controller: AppController, db: Database, tmp_path: Path) -> None:
+    from storage.files import add_file_moment
+
+    moment = add_file_moment(db, Draft(kind=Kind.RESOURCE), "notes.txt", "text/plain", b"hello", "hello")
+    path = Path(controller._library_actions.write_kept_file(moment.id))
+    assert path.name == "notes.txt"
+    assert path.read_bytes() == b"hello"

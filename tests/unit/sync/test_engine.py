@@ -287,3 +287,16 @@ def test_an_incomplete_feed_read_keeps_the_polls(
     clock.now += 61
     engine.run_pass()
     assert server.reply_requests == 2
+
+
+def test_a_refreshed_secret_goes_back_to_the_store(db: Database, server: FakeServer, clock: Clock) -> None:
+    keyring = {"team": "old"}
+    engine = SyncEngine(db, lambda: TARGETS, lambda t: keyring[t.name], lambda: new_session("t"), clock=clock,
+                        store_secret=lambda target, secret: keyring.__setitem__(target.name, secret))  # fmt: skip
+    share(db)
+    connector = engine._connector(TARGETS[0])
+    connector.updated_secret = "refreshed"  # type: ignore[attr-defined]
+    engine.run_pass()
+    assert keyring == {"team": "refreshed"}
+    assert engine._connector(TARGETS[0]) is connector  # no rebuild (and no new sign-in) for the new secret
+    engine.close()
