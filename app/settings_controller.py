@@ -125,6 +125,12 @@ class SettingsController(QObject):
             else:
                 self._dialog.show_target_error(error)
 
+        if not secret and self._sharing.needs_device_sign_in(kind):
+            # Microsoft sign-in: the form shows where to go and which code to enter, then waits.
+            self._sharing.device_sign_in(
+                name, kind, settings, lambda message: self._dialog.show_target_test_result(True, message), done
+            )
+            return
         self._sharing.add_target(name, kind, settings, secret, done)
 
     def _on_dialog_target_remove_requested(self, name: str) -> None:

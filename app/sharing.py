@@ -28,7 +28,19 @@ from sync.registry import connector_for, kinds
 from ui.ports import SharingDefaults, TargetInfo, TargetKeyInfo, TargetKindInfo
 
 log = logging.getLogger(__name__)
-KIND_LABELS = {"matrix": "Matrix room", "xapi": "xAPI learning record store", "webhook": "Signed webhook"}
+KIND_LABELS = {
+    "matrix": "Matrix room",
+    "xapi": "xAPI learning record store",
+    "webhook": "Signed webhook",
+    "slack": "Slack channel (bot)",
+    "slack-webhook": "Slack incoming webhook",
+    "teams-workflow": "Microsoft Teams (Workflows webhook)",
+    "teams-graph": "Microsoft Teams channel (sign in)",
+    "mattermost": "Mattermost channel",
+    "discourse": "Discourse category",
+    "mediawiki": "MediaWiki page",
+    "confluence": "Confluence space",
+}
 Reply = Callable[[dict[str, Any]], None]
 
 
@@ -155,7 +167,7 @@ class Sharing(QObject):
             connector = connector_for(kind)
             keys = tuple(TargetKeyInfo(k.name, k.label, k.required, k.help) for k in connector.keys)
             infos.append(TargetKindInfo(kind, KIND_LABELS.get(kind, kind), keys, connector.secret_label,
-                                        connector.can_retract))  # fmt: skip
+                                        connector.can_retract, self.needs_device_sign_in(kind)))  # fmt: skip
         return infos
 
     def test_target(self, name: str, kind: str, settings: dict[str, str], secret: str,
@@ -198,6 +210,52 @@ class Sharing(QObject):
             done(None if error is None else _message(error))
 
         self._background.run(work, finished)
+
+    def needs_device_sign_in(self, kind: str) -> bool:
+        """Kinds whose secret comes from an interactive sign-in (Microsoft device code), not typing."""
+        import sys
+
+        return hasattr(sys.modules[connector_for(kind).__module__], "start_device_sign_in")
+
+    def device_sign_in(
+        self,
+        name: str,
+        kind: str,
+        settings: dict[str, str],
+        show: Callable[[str], None],
+        done: Callable[[str | None], None],
+    ) -> None:
+        """Start the sign-in off the GUI thread; `show` gets the instructions (open this page, enter
+        this code); when the person has signed in, the target and its token cache are saved."""
+        import sys
+
+        problems = validate_target(name, kind, settings)
+        if problems:
+            done("; ".join(problems))
+            return
+        target = Target(name, kind, settings)
+        start = sys.modules[connector_for(kind).__module__].start_device_sign_in
+
+        def started(flow: Any, error: BaseException | None) -> None:
+            if error is not None:
+                done(_message(error))
+                return
+            show(str(flow.message))
+
+            def wait() -> None:
+                credentials(self._paths).set(name, flow.wait())
+                save_target(self._paths, target)
+
+            def finished(_result: Any, failure: BaseException | None) -> None:
+                if failure is None:
+                    self.reload_targets()
+                    if self._worker is not None:
+                        self._worker.resume(name)
+                done(None if failure is None else _message(failure))
+
+            self._background.run(wait, finished)
+
+        self._background.run(lambda: start(target, session_factory()), started)
 
     def remove_target(self, name: str, done: Callable[[str | None], None]) -> None:
         def work() -> None:

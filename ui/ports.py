@@ -58,6 +58,8 @@ class TargetKindInfo:
     keys: tuple[TargetKeyInfo, ...]
     secret_label: str
     can_retract: bool = False
+    interactive_sign_in: bool = False
+    """The secret comes from signing in (a code shown on Save), not from typing it."""
 
 
 @dataclass(frozen=True, slots=True)

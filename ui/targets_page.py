@@ -88,7 +88,12 @@ class _KindPage(QWidget):
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_edit.setObjectName("secret")
         self.secret_edit.setToolTip("Kept in your system's keyring, never in the settings file")
-        if info.secret_label:
+        if info.interactive_sign_in:
+            self.secret_edit.hide()
+            note = QLabel("Save signs you in: a web address and a code appear here; enter the code there.", self)
+            note.setWordWrap(True)
+            form.addRow("", muted(note))
+        elif info.secret_label:
             form.addRow(self._label(f"{info.secret_label} *:", self.secret_edit), self.secret_edit)
         else:
             self.secret_edit.hide()
@@ -112,7 +117,7 @@ class _KindPage(QWidget):
             edit = self.edits[key.name]
             if key.required and not edit.text().strip():
                 return f"{key.label} is required.", edit
-        if self.info.secret_label and not self.secret_edit.text():
+        if self.info.secret_label and not self.info.interactive_sign_in and not self.secret_edit.text():
             return f"{self.info.secret_label} is required.", self.secret_edit
         return None
 

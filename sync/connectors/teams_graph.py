@@ -81,7 +81,7 @@ class TeamsGraphConnector:
         TargetKey("authority", "Sign-in authority URL", required=False, help="default https://login.microsoftonline.com"),
         TargetKey("graph_url", "Graph API URL", required=False, help="default https://graph.microsoft.com/v1.0"),
     )  # fmt: skip
-    secret_label: ClassVar[str] = "Microsoft sign-in (run: inflow target signin NAME)"
+    secret_label: ClassVar[str] = "Microsoft sign-in (Settings: on Save; CLI: inflow target signin NAME)"
     can_edit: ClassVar[bool] = True
     can_retract: ClassVar[bool] = True
     can_pull: ClassVar[bool] = True

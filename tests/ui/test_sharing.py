@@ -592,3 +592,17 @@ def test_tray_message_clicked_is_a_signal(qtbot: QtBot) -> None:
     tray = Tray()
     with qtbot.waitSignal(tray.message_clicked, timeout=1000):
         tray.message_clicked.emit()
+
+
+def test_a_sign_in_kind_needs_no_typed_secret(qtbot: QtBot) -> None:
+    from ui.ports import TargetKeyInfo, TargetKindInfo
+    from ui.targets_page import TargetForm
+
+    kind = TargetKindInfo("teams-graph", "Teams", (TargetKeyInfo("tenant", "Tenant"),), "Microsoft sign-in",
+                          interactive_sign_in=True)  # fmt: skip
+    form = TargetForm([kind], set())
+    qtbot.addWidget(form)
+    page = form.page
+    page.edits["tenant"].setText("contoso.onmicrosoft.com")
+    assert page.problem() is None
+    assert page.secret_edit.isHidden()
