@@ -1,45 +1,21 @@
 """`inflow target signin NAME` as a real process against the local HTTPS Microsoft sign-in fake.
 
 The process trusts the fake's test CA through the OS trust store path OpenSSL reads (SSL_CERT_FILE),
-and keeps secrets in `FileKeyring` below (a keyring backend for tests only: a JSON file).
+and keeps secrets in tests/cli/file_keyring.py (a keyring backend for tests only: a JSON file; it lives
+in its own module so that it is never a candidate backend inside the test process).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from keyring.backend import KeyringBackend
 
 from tests.cli.conftest import Run
 from tests.unit.sync import graph_fake
 from tests.unit.sync.graph_fake import Served
-
-
-class FileKeyring(KeyringBackend):
-    """Secrets in the JSON file named by INFLOW_TEST_KEYRING (loaded via PYTHON_KEYRING_BACKEND)."""
-
-    priority = 1
-
-    def _load(self) -> dict[str, str]:
-        path = Path(os.environ["INFLOW_TEST_KEYRING"])
-        return json.loads(path.read_text()) if path.exists() else {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._load().get(f"{service}/{username}")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        stored = self._load()
-        stored[f"{service}/{username}"] = password
-        Path(os.environ["INFLOW_TEST_KEYRING"]).write_text(json.dumps(stored))
-
-    def delete_password(self, service: str, username: str) -> None:
-        stored = self._load()
-        stored.pop(f"{service}/{username}", None)
-        Path(os.environ["INFLOW_TEST_KEYRING"]).write_text(json.dumps(stored))
 
 
 @pytest.fixture
@@ -47,9 +23,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     yield from graph_fake.serve(tmp_path)
 
 
-def _env(
-    served: Served, keyring_file: Path, backend: str = "tests.cli.test_target_signin.FileKeyring"
-) -> dict[str, str]:
+def _env(served: Served, keyring_file: Path, backend: str = "tests.cli.file_keyring.FileKeyring") -> dict[str, str]:
     return {
         "SSL_CERT_FILE": str(served.ca_path),
         "REQUESTS_CA_BUNDLE": str(served.ca_path),
