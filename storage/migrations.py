@@ -312,6 +312,23 @@ def _v4_snapshots(db: Database) -> None:
     )
 
 
+@migrations(name="0005_index_snapshots_once_they_have_text")
+def _v5_snapshot_trigger(db: Database) -> None:
+    """A queued snapshot has no text yet: re-indexing its moment then was wasted work."""
+    execute_script(
+        db,
+        """
+        DROP TRIGGER snapshots_fts_insert;
+        CREATE TRIGGER snapshots_fts_insert AFTER INSERT ON snapshots WHEN new.text IS NOT NULL BEGIN
+            DELETE FROM moments_fts WHERE rowid = new.moment_rowid;
+        """
+        + _FTS_ROW.format(rowid="new.moment_rowid")
+        + """
+        END;
+        """,
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of Inflow knows, in order."""
     return [m.name for m in migrations._migrations]  # no public accessor in sqlite-utils 4

@@ -210,7 +210,7 @@ class SnapshotRunner:
                     break
                 # Until a fetch finishes or the next held job's host is free again (checking `stop`).
                 timeout = 0.1
-                if held:
+                if held and len(in_flight) < self._concurrency:  # a free worker waits for a host's slot
                     wake = min(self._pacer.ready_at(host_of(j.url)) for j in held)
                     timeout = min(timeout, max(0.0, wake - time.monotonic()))
                 if in_flight:
