@@ -68,13 +68,18 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+_PRE_NEWLINES = re.compile(r"(<pre(?:\s[^>]*)?>)(?:\r?\n)+")
+
+
 def sanitize_html(html: str) -> str:
     """Inert HTML for the offline reader (see the module docstring for what is kept)."""
     clean = str(_CLEANER.clean(html))
     if "<img" in clean:
         # Parsed again only once it is clean markup (parsers disagree on hostile markup, not on this one).
         clean = str(_CLEANER.clean(_drop_foreign_images(clean)))
-    return clean
+    # HTML parsers drop one newline right after <pre> on every parse: without those newlines the result
+    # is a fixed point, so a stored copy never changes when it is cleaned again (the reader does).
+    return _PRE_NEWLINES.sub(r"\1", clean)
 
 
 def _drop_foreign_images(html: str) -> str:
