@@ -17,12 +17,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import trustme
+
+from tests.unit.sync.local_server import Handler, LocalServer
+from tests.unit.sync.local_server import Request as Seen
 
 TENANT = "contoso.example"
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
@@ -34,21 +35,6 @@ CHANNEL = "19:general@thread.tacv2"
 CHANNEL_PATH = f"/v1.0/teams/{TEAM}/channels/{CHANNEL}"
 
 Answer = tuple[int, dict[str, str], bytes]
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def form(self) -> dict[str, str]:
-        return {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -301,77 +287,16 @@ class Served:
     graph_url: str
 
 
-class _TLSServer(ThreadingHTTPServer):
-    """TLS per connection, in the connection's own thread (a stalled handshake blocks nobody else)."""
-
-    context: ssl.SSLContext
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        try:
-            tls = self.context.wrap_socket(request, server_side=True)
-        except OSError:
-            return  # a client that refused our certificate (a test of exactly that) or went away
-        try:
-            super().finish_request(tls, client_address)
-        finally:
-            tls.close()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that gave up mid-answer: nothing to report
-
-
 def serve(tmp: Path) -> Iterator[Served]:
     """Run the fake on a loopback port with a fresh test CA; yields where it is and the CA bundle."""
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1", "localhost")
     fake = GraphFake()
-
-    class Handle(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            parts = urlsplit(self.path)
-            seen = Seen(
-                self.command,
-                parts.path,
-                parse_qs(parts.query),
-                {k.lower(): v for k, v in self.headers.items()},
-                self.rfile.read(length),
-            )
-            status, headers, body = fake.handle(seen)
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the client gave up (a read timeout in a test): nothing to answer
-
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def do_PATCH(self) -> None:
-            self._serve()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     cert.configure_cert(context)
-    server = _TLSServer(("127.0.0.1", 0), Handle)
-    server.context = context
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    base = f"https://127.0.0.1:{server.server_address[1]}"
-    fake.base = base
-    ca_path = tmp / "test-ca.pem"
-    ca.cert_pem.write_to_path(str(ca_path))
-    try:
-        yield Served(fake, ca_path, base, base + "/v1.0")
-    finally:
-        server.shutdown()
-        server.server_close()
+    handle: Handler = lambda seen, _h: fake.handle(seen)  # noqa: E731
+    with LocalServer(handle, methods=("GET", "POST", "PATCH"), strip_query=True, tls=context) as server:
+        fake.base = server.url
+        ca_path = tmp / "test-ca.pem"
+        ca.cert_pem.write_to_path(str(ca_path))
+        yield Served(fake, ca_path, server.url, server.url + "/v1.0")

@@ -15,12 +15,11 @@ Requests, responses, errors and paging follow Atlassian's documentation:
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -30,6 +29,7 @@ from sync.connector import OutgoingMoment, Target
 from sync.connectors.confluence import CONNECTOR, ConfluenceConnector
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
+from tests.unit.sync.local_server import Answer, LocalServer, Request, drop, json_answer, json_or_none
 
 EMAIL, TOKEN = "alice@example.com", "ATATT3xFfGF0-token"
 PREFIX = "/wiki/api/v2"
@@ -171,67 +171,37 @@ def confluence() -> Iterator[FakeConfluence]:
     fake = FakeConfluence()
     lock = threading.Lock()
 
-    class Handle(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            parts = urlsplit(self.path)
-            path = parts.path.removeprefix(PREFIX)
-            query = dict(parse_qsl(parts.query))
-            body = json.loads(raw) if raw else None
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            with lock:
-                fake.seen.append(Seen(self.command, path, query, body, headers))
-                reply: Reply | str | None = None
-                for index, (method, matches, _reply) in enumerate(fake.forced):
-                    if method == self.command and matches(path):
-                        reply = fake.forced.pop(index)[2]
-                        break
-                if reply is None or reply == "lose":
-                    done = fake.handle(self.command, path, query, body, headers)
-                    if reply == "lose":  # it happened, but the answer never arrives
-                        self.close_connection = True
-                        return
-                    reply = done
-            assert not isinstance(reply, str)
-            status, extra, payload = reply
-            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-            self.send_response(status)
-            if not isinstance(payload, bytes):
-                self.send_header("Content-Type", "application/json;charset=UTF-8")
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def serve(request: Request, h: BaseHTTPRequestHandler) -> Answer | None:
+        parts = urlsplit(request.path)
+        method, path, query, body = (
+            request.method,
+            parts.path.removeprefix(PREFIX),
+            dict(parse_qsl(parts.query)),
+            request.body,
+        )
+        with lock:
+            fake.seen.append(Seen(method, path, query, body, request.headers))
+            reply: Reply | str | None = None
+            for index, (forced_method, matches, _reply) in enumerate(fake.forced):
+                if forced_method == method and matches(path):
+                    reply = fake.forced.pop(index)[2]
+                    break
+            if reply is None or reply == "lose":
+                done = fake.handle(method, path, query, body, request.headers)
+                if reply == "lose":  # it happened, but the answer never arrives
+                    drop(h)
+                    return None
+                reply = done
+        assert not isinstance(reply, str)
+        status, extra, payload = reply
+        if isinstance(payload, bytes):
+            return status, extra, payload
+        return json_answer(payload, status, extra, content_type="application/json;charset=UTF-8")
 
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def do_PUT(self) -> None:
-            self._serve()
-
-        def do_DELETE(self) -> None:
-            self._serve()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    fake.site = f"http://127.0.0.1:{server.server_address[1]}"
-    fake.url = fake.site + PREFIX
-    try:
+    with LocalServer(serve, methods=("GET", "POST", "PUT", "DELETE"), decode=json_or_none) as server:
+        fake.site = server.url
+        fake.url = fake.site + PREFIX
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture

@@ -17,9 +17,8 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -29,11 +28,12 @@ from sync.connectors.discourse_content import MAX_POST, TRUNCATED
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 from sync.registry import connector_for
+from tests.unit.sync.local_server import Answer, LocalServer, json_or_none, matching, redirect
+from tests.unit.sync.local_server import Request as Seen
 
 KEY = "d1sc0urse-api-key"
 USER = "alice"
 CATEGORY = {"id": 7, "slug": "team-learning", "name": "Team learning"}
-Answer = tuple[int, dict[str, str], bytes]
 PAGE = 10
 BAD_KEY = "You are not permitted to view the requested resource. The API username or key is invalid."
 
@@ -43,15 +43,6 @@ def _errors(status: int, *errors: str, error_type: str = "", **extra: Any) -> An
     if error_type:
         body["error_type"] = error_type
     return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
 
 
 @dataclass
@@ -123,7 +114,7 @@ class FakeDiscourse:
                 found = [t for t in self.topics.values() if t["external_id"] == eid and not t["deleted"]]
                 if not found:
                     return _errors(404, "The requested URL or resource could not be found.", error_type="not_found")
-                return 302, {"Location": f"/t/{found[0]['slug']}/{found[0]['id']}.json"}, b""
+                return redirect(f"/t/{found[0]['slug']}/{found[0]['id']}.json")
             case "GET", ["t", topic_id, "posts.json"]:
                 return self.some_posts(int(topic_id), [int(i) for i in q.get("post_ids[]", [])])
             case "GET", ["t", name] | ["t", _, name] if name.endswith(".json"):
@@ -200,61 +191,18 @@ class FakeDiscourse:
         return self.ok({"users": [], "topic_list": topic_list})
 
     def requests(self, method: str, path: str) -> list[Seen]:
-        return [s for s in self.seen if s.method == method and urlsplit(s.path).path == path]
+        return matching(self.seen, method, path)
 
 
 @pytest.fixture
 def server() -> Iterator[FakeDiscourse]:
     fake = FakeDiscourse()
-
-    class Handle(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            split = urlsplit(self.path)
-            seen = Seen(
-                self.command, self.path, parse_qs(split.query), {k.lower(): v for k, v in self.headers.items()},
-                json.loads(raw) if raw else None,
-            )  # fmt: skip
-            fake.seen.append(seen)
-            status, headers, body = fake.route(seen)
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass
-
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def do_PUT(self) -> None:
-            self._serve()
-
-        def do_DELETE(self) -> None:
-            self._serve()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
+    with LocalServer(
+        lambda seen, _h: fake.route(seen), methods=("GET", "POST", "PUT", "DELETE"), decode=json_or_none,
+        log=fake.seen, release=fake.release,
+    ) as local:  # fmt: skip
+        fake.url = local.url
         yield fake
-    finally:
-        fake.release.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -28,6 +27,8 @@ from sync.connectors.mattermost_content import CONTINUED, MAX_MESSAGE, TRUNCATED
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 from sync.registry import connector_for
+from tests.unit.sync.local_server import LocalServer, json_or_none, matching
+from tests.unit.sync.local_server import Request as Seen
 
 TOKEN = "xoxmm-token-1"
 CHANNEL = "c" * 26
@@ -39,15 +40,6 @@ Answer = tuple[int, dict[str, str], bytes]
 def _error(status: int, error_id: str, message: str) -> Answer:
     body = {"id": error_id, "message": message, "request_id": "r" * 26, "status_code": status}
     return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
 
 
 @dataclass
@@ -174,61 +166,18 @@ class FakeMattermost:
         return self.post_list([root, *page], has_next=len(replies) > per_page)
 
     def requests(self, method: str, path: str) -> list[Seen]:
-        return [s for s in self.seen if s.method == method and urlsplit(s.path).path == path]
+        return matching(self.seen, method, path)
 
 
 @pytest.fixture
 def server() -> Iterator[FakeMattermost]:
     fake = FakeMattermost()
-
-    class Handle(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            split = urlsplit(self.path)
-            seen = Seen(
-                self.command, self.path, parse_qs(split.query), {k.lower(): v for k, v in self.headers.items()},
-                json.loads(raw) if raw else None,
-            )  # fmt: skip
-            fake.seen.append(seen)
-            status, headers, body = fake.route(seen)
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the client gave up waiting (the ambiguous-failure tests)
-
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def do_PUT(self) -> None:
-            self._serve()
-
-        def do_DELETE(self) -> None:
-            self._serve()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
+    with LocalServer(
+        lambda seen, _h: fake.route(seen), methods=("GET", "POST", "PUT", "DELETE"), decode=json_or_none,
+        log=fake.seen, release=fake.release,
+    ) as local:  # fmt: skip
+        fake.url = local.url
         yield fake
-    finally:
-        fake.release.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
 
 
 @pytest.fixture

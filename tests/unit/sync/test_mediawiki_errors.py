@@ -10,10 +10,9 @@ tests are in tests/integration/test_mediawiki.py.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -26,6 +25,7 @@ from sync.connectors.mediawiki import CONNECTOR, MediaWikiConnector, split_remot
 from sync.connectors.mediawiki_errors import ApiError, classify
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
+from tests.unit.sync.local_server import Answer, LocalServer, Request
 
 URL = "https://wiki.example.org/w/api.php"
 
@@ -265,42 +265,18 @@ class Wiki:
 def wiki() -> Iterator[Wiki]:
     state = Wiki()
 
-    class Handle(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode()
-            params = dict(parse_qsl(urlsplit(self.path).query)) | dict(parse_qsl(body))
-            state.seen.append((self.command, params, body))
-            status, headers, payload = state.answer(params)
-            raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json", **headers}.items():
-                self.send_header(name, value)
-            if "action=login" in body:
-                self.send_header("Set-Cookie", "wiki_session=s3cr3t; path=/; HttpOnly")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+    def serve(request: Request, _h: BaseHTTPRequestHandler) -> Answer:
+        body = request.raw.decode()
+        params = dict(parse_qsl(urlsplit(request.path).query)) | dict(parse_qsl(body))
+        state.seen.append((request.method, params, body))
+        status, headers, payload = state.answer(params)
+        raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        cookie = {"Set-Cookie": "wiki_session=s3cr3t; path=/; HttpOnly"} if "action=login" in body else {}
+        return status, {"Content-Type": "application/json", **headers, **cookie}, raw
 
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/w/api.php"
-    try:
+    with LocalServer(serve, methods=("GET", "POST")) as server:
+        state.url = f"{server.url}/w/api.php"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture

@@ -17,9 +17,8 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -29,6 +28,7 @@ from sync.connectors.slack import CONNECTOR, SlackConnector
 from sync.connectors.slack_format import SLACK, TRUNCATED, blocks, from_mrkdwn, render_markdown
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
+from tests.unit.sync.local_server import Answer, LocalServer, Request
 
 TOKEN = "xoxb-1-good"
 CHANNEL = "C0LEARN"
@@ -197,46 +197,14 @@ def _ok_false(code: str, status: int = 200, headers: dict[str, str] | None = Non
 def api() -> Iterator[FakeSlack]:
     fake = FakeSlack()
 
-    class Handle(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            body = json.loads(raw) if raw and "json" in headers.get("content-type", "") else None
-            params = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            answer = fake.handle(Call(self.command, parts.path.removeprefix("/api/"), headers, params, body))
-            if answer is None:
-                return
-            status, answer_headers, payload = answer
-            self.send_response(status)
-            for name, value in answer_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def serve(seen: Request, _h: object) -> Answer | None:
+        body = json.loads(seen.raw) if seen.raw and "json" in seen.headers.get("content-type", "") else None
+        method = urlsplit(seen.path).path.removeprefix("/api/")
+        return fake.handle(Call(seen.method, method, seen.headers, seen.params, body))
 
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/api"
-    try:
+    with LocalServer(serve, methods=("GET", "POST"), release=fake.release) as server:
+        fake.url = f"{server.url}/api"
         yield fake
-    finally:
-        fake.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,19 +21,10 @@ from sync.connectors.slack_format import TRUNCATED
 from sync.connectors.slack_webhook import CONNECTOR, SlackWebhookConnector
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.http import InflowSession, new_session
+from tests.unit.sync.local_server import Answer, LocalServer, stalled
+from tests.unit.sync.local_server import Request as Seen
 
 PATH = "/services/T000/B000/XXXXXXXX"
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-Answer = tuple[int, dict[str, str], bytes]
 
 
 @dataclass
@@ -51,37 +41,11 @@ class Hook:
 @pytest.fixture
 def hook() -> Iterator[Hook]:
     state = Hook()
-
-    class Handle(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            seen = Seen(
-                self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length)
-            )
-            state.seen.append(seen)
-            status, headers, body = state.answer(seen)
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}{PATH}"
-    try:
+    with LocalServer(
+        lambda seen, _h: state.answer(seen), methods=("POST",), log=state.seen, release=state.release
+    ) as server:
+        state.url = f"{server.url}{PATH}"
         yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture
@@ -184,11 +148,7 @@ def test_an_html_page_from_a_proxy_is_transient(hook: Hook, http: InflowSession,
 
 
 def test_a_timeout_after_the_post_went_out_says_it_may_duplicate(hook: Hook, http: InflowSession) -> None:
-    def stall(_seen: Seen) -> Answer:
-        hook.release.wait(3)
-        return 200, {}, b"ok"
-
-    hook.answer = stall
+    hook.answer = stalled(hook.release, (200, {}, b"ok"))
     error = failure(lambda: connector(hook.url, http).send(moment()))
     assert error.kind is ErrorKind.TRANSIENT
     assert error.message == "127.0.0.1 did not answer in time: the post may have arrived; if it shows twice, delete one"

@@ -16,7 +16,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -26,20 +25,11 @@ from sync.connectors.slack_format import TRUNCATED
 from sync.connectors.teams_workflow import CARD_LIMIT, CONNECTOR, TeamsWorkflowConnector, card_for, encode
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.http import InflowSession, new_session
+from tests.unit.sync.local_server import Answer, LocalServer, stalled
+from tests.unit.sync.local_server import Request as Seen
 
 PATH = "/workflows/abc/triggers/manual/paths/invoke"
 QUERY = "?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SIGNATURE"
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-Answer = tuple[int, dict[str, str], bytes]
 
 
 @dataclass
@@ -56,36 +46,11 @@ class Flow:
 @pytest.fixture
 def flow() -> Iterator[Flow]:
     state = Flow()
-
-    class Handle(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            seen = Seen(self.command, self.path, headers, self.rfile.read(length))
-            state.seen.append(seen)
-            status, answer_headers, body = state.answer(seen)
-            self.send_response(status)
-            for name, value in answer_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}{PATH}{QUERY}"
-    try:
+    with LocalServer(
+        lambda seen, _h: state.answer(seen), methods=("POST",), log=state.seen, release=state.release
+    ) as server:
+        state.url = f"{server.url}{PATH}{QUERY}"
         yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture
@@ -221,11 +186,7 @@ def test_an_html_page_from_a_proxy_is_transient(flow: Flow, http: InflowSession,
 
 
 def test_a_timeout_after_the_post_went_out_says_it_may_duplicate(flow: Flow, http: InflowSession) -> None:
-    def stall(_seen: Seen) -> Answer:
-        flow.release.wait(3)
-        return 202, {}, b""
-
-    flow.answer = stall
+    flow.answer = stalled(flow.release, (202, {}, b""))
     error = failure(lambda: connector(flow.url, http).send(moment()))
     assert error.kind is ErrorKind.TRANSIENT
     assert "may have arrived" in error.message

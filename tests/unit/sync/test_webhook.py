@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -19,6 +19,9 @@ from sync.connectors.webhook import CONNECTOR, WebhookConnector, sign, signing_k
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.formatting import as_html, as_plain_text
 from sync.http import InflowSession, new_session
+from tests.unit.sync import local_server
+from tests.unit.sync.local_server import Handler, LocalServer, cut_off, stalled
+from tests.unit.sync.local_server import Request as Seen
 
 KEY = b"0123456789abcdef0123456789abcdef"
 SECRET = "whsec_" + base64.b64encode(KEY).decode()
@@ -26,17 +29,8 @@ SECRET = "whsec_" + base64.b64encode(KEY).decode()
 # ---------------------------------------------------------------------- a loopback receiver
 
 
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
 #: What the receiver answers: (status, headers, body), or None when the handler wrote the answer itself.
-Answer = tuple[int, dict[str, str], bytes] | None
-Handler = Callable[[Seen, BaseHTTPRequestHandler], Answer]
+Answer = local_server.Answer | None
 
 
 @dataclass
@@ -57,46 +51,10 @@ def _accept(_seen: Seen, _h: BaseHTTPRequestHandler) -> Answer:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     state = Receiver(url="", handler=_accept)
-
-    class Handle(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            seen = Seen(
-                self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length)
-            )
-            state.seen.append(seen)
-            answer = state.handler(seen, self)
-            if answer is None:
-                return
-            status, headers, body = answer
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/inflow"
-    try:
+    serve: Handler = lambda seen, h: state.handler(seen, h)  # noqa: E731, PLW0108 (tests replace state.handler)
+    with LocalServer(serve, methods=("GET", "POST"), log=state.seen, release=state.release) as server:
+        state.url = f"{server.url}/hooks/inflow"
         yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture
@@ -321,11 +279,7 @@ def test_a_2xx_with_any_body_is_delivered(receiver: Receiver, http: InflowSessio
 
 
 def test_a_timeout_is_transient(receiver: Receiver, http: InflowSession) -> None:
-    def stall(_seen: Seen, _h: BaseHTTPRequestHandler) -> Answer:
-        receiver.release.wait(3)  # longer than the session's 1 s read timeout
-        return 204, {}, b""
-
-    receiver.handler = stall
+    receiver.handler = stalled(receiver.release, (204, {}, b""))  # longer than the session's 1 s read timeout
     started = time.monotonic()
     error = failure(lambda: connector(receiver.url, http).send(moment()))
     assert error.kind is ErrorKind.TRANSIENT
@@ -357,14 +311,7 @@ def test_a_redirect_that_turns_the_post_into_a_get_is_not_success(receiver: Rece
 
 
 def test_a_body_cut_off_mid_answer_is_transient(receiver: Receiver, http: InflowSession) -> None:
-    def cut(_seen: Seen, h: BaseHTTPRequestHandler) -> Answer:
-        h.send_response(200)
-        h.send_header("Content-Length", "1000")
-        h.end_headers()
-        h.wfile.write(b'{"ok": tr')
-        return None
-
-    receiver.handler = cut
+    receiver.handler = lambda _seen, h: cut_off(h, b'{"ok": tr', declared=1000)
     error = failure(lambda: connector(receiver.url, http).send(moment()))
     assert error.kind is ErrorKind.TRANSIENT
     assert "127.0.0.1" in error.message

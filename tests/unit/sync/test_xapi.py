@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -26,27 +24,17 @@ from sync.connectors.xapi import (
 )
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.http import InflowSession, new_session
+from tests.unit.sync import local_server
+from tests.unit.sync.local_server import Handler, LocalServer, cut_off
+from tests.unit.sync.local_server import Request as Seen
 
 JSON = {"Content-Type": "application/json"}
 
 # ---------------------------------------------------------------------- a loopback fake LRS
 
 
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
 #: What the server answers: (status, headers, body), or None when the handler wrote the answer itself.
-Answer = tuple[int, dict[str, str], bytes] | None
-Handler = Callable[[Seen, BaseHTTPRequestHandler], Answer]
+Answer = local_server.Answer | None
 
 
 @dataclass
@@ -79,44 +67,12 @@ def _default(seen: Seen) -> Answer:
 def lrs() -> Iterator[Lrs]:
     state = Lrs()
 
-    class Handle(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            parts = urlsplit(self.path)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            seen = Seen(self.command, parts.path, parse_qs(parts.query), headers, self.rfile.read(length))
-            state.seen.append(seen)
-            answer = state.handler(seen, self) if state.handler else _default(seen)
-            if answer is None:
-                return
-            status, reply_headers, body = answer
-            self.send_response(status)
-            for name, value in reply_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def serve(seen: Seen, h: BaseHTTPRequestHandler) -> Answer:
+        return state.handler(seen, h) if state.handler else _default(seen)
 
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    state.endpoint = f"http://127.0.0.1:{server.server_address[1]}/xAPI"
-    try:
+    with LocalServer(serve, methods=("GET", "POST"), strip_query=True, log=state.seen) as server:
+        state.endpoint = f"{server.url}/xAPI"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture
@@ -439,14 +395,7 @@ def test_odd_error_bodies_never_crash(lrs: Lrs, http: InflowSession, status: int
 
 
 def test_a_body_cut_off_mid_answer_is_transient(lrs: Lrs, http: InflowSession) -> None:
-    def cut(_seen: Seen, h: BaseHTTPRequestHandler) -> Answer:
-        h.send_response(200)
-        h.send_header("Content-Length", "500")
-        h.end_headers()
-        h.wfile.write(b'["6f1c')
-        return None
-
-    lrs.handler = cut
+    lrs.handler = lambda _seen, h: cut_off(h, b'["6f1c', declared=500)
     error = failure(lambda: connector(lrs.endpoint, http).send(moment()))
     assert error.kind is ErrorKind.TRANSIENT
     assert "127.0.0.1" in error.message
