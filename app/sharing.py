@@ -10,12 +10,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.background import Background
 from app.config import Config, load_config, remove_target, save_settings, save_target
 from app.paths import Paths
-from app.sync_setup import credentials, make_connector, make_engine, session_factory
 from app.sync_worker import SyncWorker
 from app.targets import validate_target
 from app.writer import StorageWriter, WriteRequest
@@ -42,6 +41,7 @@ KIND_LABELS = {
     "confluence": "Confluence space",
 }
 Reply = Callable[[dict[str, Any]], None]
+FIRST_PASS_DELAY_MS = 1500
 
 
 class Sharing(QObject):
@@ -69,15 +69,32 @@ class Sharing(QObject):
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        """Start the sync thread (it reconciles what a crash left inflight) and a first pass."""
-        self._worker = SyncWorker(self._make_engine, self, make_snapshots=self._make_snapshots)
+        """Create the sync thread; its first pass (which reconciles what a crash left inflight) runs
+        once start-up is over, so that the tray is ready first."""
+        self._worker = SyncWorker(
+            self._make_engine, self, make_snapshots=self._make_snapshots, has_work=self._has_work,
+            open_db=lambda: open_database(self._paths.database),
+        )  # fmt: skip
         self._worker.pass_finished.connect(self._on_worker_pass_finished)
-        self._watch_network()
-        self._worker.wake()
+        QTimer.singleShot(FIRST_PASS_DELAY_MS, self._first_pass)
         self._update_attention()
+
+    def _first_pass(self) -> None:
+        self._watch_network()
+        self.wake()
+
+    def _has_work(self, db: Any) -> bool:
+        """Runs on the sync thread: anything to send, poll, pull or fetch? (When not, the engine and the
+        fetcher with their network libraries are not even loaded.)"""
+        from storage.outbox import next_due_at
+        from storage.snapshots import next_snapshot_due
+
+        return bool(self._config.targets) or next_due_at(db) is not None or next_snapshot_due(db) is not None
 
     def _make_engine(self) -> Any:
         """Runs on the sync thread: its own connection to the library."""
+        from app.sync_setup import make_engine
+
         return make_engine(self._paths, self._config, open_database(self._paths.database))
 
     def _make_snapshots(self) -> Any:
@@ -179,6 +196,8 @@ class Sharing(QObject):
             return
         target = Target(name, kind, settings)
 
+        from app.sync_setup import credentials, make_connector, session_factory
+
         def work() -> str:
             stored = secret or credentials(self._paths).get(name) or ""
             session = session_factory()
@@ -198,6 +217,8 @@ class Sharing(QObject):
         if problems:
             done("; ".join(problems))
             return
+
+        from app.sync_setup import credentials
 
         def work() -> None:
             if secret:
@@ -233,6 +254,8 @@ class Sharing(QObject):
         if problems:
             done("; ".join(problems))
             return
+        from app.sync_setup import credentials, session_factory
+
         target = Target(name, kind, settings)
         start = sys.modules[connector_for(kind).__module__].start_device_sign_in
 
@@ -258,6 +281,8 @@ class Sharing(QObject):
         self._background.run(lambda: start(target, session_factory()), started)
 
     def remove_target(self, name: str, done: Callable[[str | None], None]) -> None:
+        from app.sync_setup import credentials
+
         def work() -> None:
             remove_target(self._paths, name)
             credentials(self._paths).delete(name)
@@ -284,6 +309,8 @@ class Sharing(QObject):
             if error is None and self._worker is not None:
                 self._worker.resume(name)
             done(None if error is None else _message(error))
+
+        from app.sync_setup import credentials
 
         self._background.run(lambda: credentials(self._paths).set(name, secret), finished)
 

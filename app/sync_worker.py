@@ -8,6 +8,7 @@ the network is down (Qt's network reachability says when it comes back).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,10 +26,21 @@ class _Runner(QObject):
 
     finished = Signal(object, object)  # PassReport, request id (or None)
 
-    def __init__(self, make_engine: Callable[[], SyncEngine], make_snapshots: Callable[[], Any] | None) -> None:
+    def __init__(
+        self,
+        make_engine: Callable[[], SyncEngine],
+        make_snapshots: Callable[[], Any] | None,
+        has_work: Callable[[Any], bool] | None = None,
+        open_db: Callable[[], Any] | None = None,
+    ) -> None:
         super().__init__()
         self._make_engine = make_engine
         self._make_snapshots = make_snapshots
+        self._has_work = has_work
+        self._open_db = open_db
+        self._probe_db: Any = None
+        self.stopping = threading.Event()
+        """Set by SyncWorker.stop() from the GUI thread: a pass in progress ends early."""
         self._engine: SyncEngine | None = None
         self._snapshots: Any = None
 
@@ -39,18 +51,40 @@ class _Runner(QObject):
         return self._engine
 
     def _get_snapshots(self) -> Any:
-        if self._snapshots is None and self._make_snapshots is not None:
+        """The fetcher (trafilatura and friends) is loaded the first time a page copy is due."""
+        if self._snapshots is None and self._make_snapshots is not None and self._snapshots_due():
             self._snapshots = self._make_snapshots()
             self._snapshots.reconcile()
         return self._snapshots
 
+    def _snapshots_due(self) -> bool:
+        if self._open_db is None:
+            return True
+        from storage.snapshots import next_snapshot_due
+
+        if self._probe_db is None:
+            self._probe_db = self._open_db()
+        row = self._probe_db.execute("SELECT 1 FROM snapshots WHERE state = 'fetching' LIMIT 1").fetchone()
+        return row is not None or next_snapshot_due(self._probe_db) is not None
+
+    def _idle(self) -> bool:
+        """Nothing to do and nothing loaded yet: the engine is not built (nor its imports paid)."""
+        if self._engine is not None or self._has_work is None or self._open_db is None:
+            return False
+        if self._probe_db is None:
+            self._probe_db = self._open_db()
+        return not self._has_work(self._probe_db)
+
     @Slot(object, bool)
     def run(self, request_id: object, full: bool) -> None:
         try:
-            report = self._get().run_pass(pull_now=full)
+            if self._idle():
+                self.finished.emit(PassReport(), request_id)
+                return
+            report = self._get().run_pass(pull_now=full, stop=self.stopping.is_set)
             snapshots = self._get_snapshots()
             if snapshots is not None:  # offline copies, after the (small, urgent) deliveries
-                copies = snapshots.run_pass()
+                copies = snapshots.run_pass(stop=self.stopping.is_set)
                 report.snapshots_saved, report.snapshots_failed = copies.saved, copies.failed
                 due = [t for t in (report.next_due, copies.next_due) if t is not None]
                 report.next_due = min(due) if due else None
@@ -77,6 +111,9 @@ class _Runner(QObject):
 
     @Slot()
     def close(self) -> None:
+        if self._probe_db is not None:
+            self._probe_db.conn.close()
+            self._probe_db = None
         if self._engine is not None:
             self._engine.close()
             self._engine = None
@@ -105,11 +142,13 @@ class SyncWorker(QObject):
         parent: QObject | None = None,
         *,
         make_snapshots: Callable[[], Any] | None = None,
+        has_work: Callable[[Any], bool] | None = None,
+        open_db: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__(parent)
         self._thread = QThread(self)
         self._thread.setObjectName("inflow-sync")
-        self._runner = _Runner(make_engine, make_snapshots)
+        self._runner = _Runner(make_engine, make_snapshots, has_work, open_db)
         self._runner.moveToThread(self._thread)
         self._run.connect(self._runner.run)
         self._forget.connect(self._runner.forget)
@@ -169,7 +208,9 @@ class SyncWorker(QObject):
         return self._timer.isActive()
 
     def stop(self) -> None:
+        """Quit promptly: a pass in progress stops starting new work (fetches in flight finish)."""
         self._timer.stop()
+        self._runner.stopping.set()
         self._close.emit()
         self._thread.quit()
         self._thread.wait()
