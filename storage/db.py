@@ -38,7 +38,8 @@ def open_database(path: Path, *, readonly: bool = False) -> Database:
     """
     try:
         conn = _connect(path, readonly)
-        db = Database(conn)
+        # No sqlite-utils plugins: skips a scan of every installed package's metadata (~17 ms, at start-up).
+        db = Database(conn, execute_plugins=False)
         _check_readable(db)
     except sqlite3.DatabaseError as exc:
         if not _looks_corrupt(exc):
