@@ -14,8 +14,8 @@ import random
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import requests
 from sqlite_utils import Database
 
 from storage import outbox, pull
@@ -23,6 +23,9 @@ from storage.models import Kind
 from sync.connector import Connector, OutgoingMoment, RemoteReply, Target
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.registry import connector_for
+
+if TYPE_CHECKING:  # requests is imported where a session is made (sync.http), not at start-up
+    import requests
 
 log = logging.getLogger(__name__)
 
