@@ -54,7 +54,6 @@ EXCLUDED_MODULES = [
     "pkg_resources",
     "pip",
     "distutils",
-    "multiprocessing",  # unused; excluding it also drops PyInstaller's multiprocessing runtime hook (~7 ms)
     "pytest",  # a guard: a collected test module must never drag pytest and pygments in
     "_pytest",
     *(
@@ -73,10 +72,18 @@ def _dest(entry: Entry) -> str:
     return entry[0].replace(os.sep, "/")
 
 
+BABEL_LOCALES_DIR = "babel/locale-data/"
+KEEP_BABEL_LOCALES = frozenset({"root.dat", "en.dat"})
+"""babel (through trafilatura -> courlan) is only asked about a page's language when a language filter
+is set, which Inflow never does; its 32 MB of locale data stay out except the root and English ones."""
+
+
 def wanted_plugin_or_data(dest: str) -> bool:
-    """False for Qt plugins outside KEEP_PLUGINS and for Qt translations; True for anything else."""
+    """False for Qt plugins outside KEEP_PLUGINS, Qt translations and babel's other locales; True else."""
     if dest.startswith(TRANSLATIONS_DIR):
         return False
+    if dest.startswith(BABEL_LOCALES_DIR):
+        return dest[len(BABEL_LOCALES_DIR):] in KEEP_BABEL_LOCALES
     if dest.startswith(PLUGINS_DIR):
         kind, _, name = dest[len(PLUGINS_DIR):].partition("/")
         return name in KEEP_PLUGINS.get(kind, frozenset())
