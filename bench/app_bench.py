@@ -361,6 +361,10 @@ def run_main_instance(work: Path, tray: TrayWatch, strace_s: float, n_hotkey: in
 
 def bench_hotkey(inflow: Inflow, work: Path, strace_s: float, repeat: int) -> None:
     print("\n== 3. hotkey (xdotool key ctrl+alt+j) -> capture window painted", flush=True)
+    status = desktop.ask(inflow.socket, {"cmd": "status"}) or {}
+    if "grabbed" not in str(status.get("hotkey")):
+        # Another X client (a floor app or an instance still exiting) held Ctrl+Alt+J at start-up.
+        raise desktop.BenchError(f"the hotkey is not grabbed: {status.get('hotkey')!r}")
     samples = hotkey_loop(LogTail(inflow.log), CAPTURE_TITLE, repeat)
     results["hotkey_first_ms"] = samples[0]
     print(f"  first press: {samples[0]:.1f} ms")
