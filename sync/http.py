@@ -96,7 +96,7 @@ class InflowSession(requests.Session):
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             # A body cut off mid-answer, a broken gzip stream, a reset connection.
             raise requests.exceptions.ChunkedEncodingError(
-                f"the answer from {_host(response.url)} was cut off ({type(exc).__name__})"
+                f"the answer from {host_of(response.url)} was cut off ({type(exc).__name__})"
             ) from exc
 
     def _read_chunks(self, response: requests.Response, deadline: float) -> None:
@@ -106,9 +106,9 @@ class InflowSession(requests.Session):
             size += len(chunk)
             if size > self.max_body_bytes:
                 cap = self.max_body_bytes // 1048576
-                raise ResponseTooLarge(f"the answer from {_host(response.url)} is larger than {cap} MiB")
+                raise ResponseTooLarge(f"the answer from {host_of(response.url)} is larger than {cap} MiB")
             if time.monotonic() > deadline:
-                raise DeadlineExceeded(f"{_host(response.url)} took too long to answer")
+                raise DeadlineExceeded(f"{host_of(response.url)} took too long to answer")
             chunks.append(chunk)
         response._content = b"".join(chunks)  # what .content/.text/.json() read
         response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag
@@ -119,15 +119,16 @@ def new_session(user_agent: str, **options: Any) -> InflowSession:
     return InflowSession(user_agent=user_agent, **options)
 
 
-def _host(url: str | None) -> str:
+def host_of(url: str | None, fallback: str = "the server") -> str:
+    """The host a URL names, for messages ("cannot reach <host>"); `fallback` when it names none."""
     from urllib.parse import urlsplit
 
-    return urlsplit(url or "").hostname or "the server"
+    return urlsplit(url or "").hostname or fallback
 
 
 def network_error(exc: requests.RequestException, url: str) -> SyncError:
     """A transport failure, classified (always transient) with a message naming the host."""
-    host = _host(url)
+    host = host_of(url)
     if isinstance(exc, requests.exceptions.SSLError):
         return transient(f"TLS failure talking to {host}: the certificate is not trusted or the handshake failed")
     if isinstance(exc, ResponseTooLarge | DeadlineExceeded):

@@ -11,13 +11,13 @@ import json
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from sync.connector import OutgoingMoment
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
 from sync.formatting import heading, markdown_to_html
+from sync.http import host_of as _host_of
 from sync.http import network_error, retry_after_seconds
 
 MAX_TITLE = 200
@@ -105,7 +105,7 @@ def marker_id(value: str) -> str | None:
 
 
 def host_of(url: str | None) -> str:
-    return urlsplit(url or "").hostname or "Confluence"
+    return _host_of(url, "Confluence")
 
 
 def decode(response: requests.Response) -> tuple[Any, str]:

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from sync.errors import SyncError, auth, permanent, transient
-from sync.http import network_error, retry_after_seconds
+from sync.http import host_of, network_error, retry_after_seconds
 
 _AUTH_CODES = frozenset({"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED"})
 TOKEN_REJECTED = "The access token was rejected: sign in again"
-
-
-def host_of(url: str | None) -> str:
-    return urlsplit(url or "").hostname or "the server"
 
 
 def decode_json(response: requests.Response) -> tuple[dict[str, Any] | None, str]:

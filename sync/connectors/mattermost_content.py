@@ -15,10 +15,10 @@ import requests
 
 from sync.connector import FeedItem, OutgoingMoment, RemoteReply
 from sync.connectors.matrix_content import iso_time
-from sync.connectors.matrix_errors import decode_json, host_of
+from sync.connectors.matrix_errors import decode_json
 from sync.errors import SyncError, auth, permanent, transient
 from sync.formatting import heading
-from sync.http import network_error, retry_after_seconds
+from sync.http import host_of, network_error, retry_after_seconds
 
 MAX_MESSAGE = 16_383
 """Runes in one post on current servers (4,000 on servers whose Posts.Message column was never migrated)."""

@@ -12,11 +12,11 @@ import html
 import json
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from sync.errors import ErrorKind, SyncError, auth, permanent
+from sync.http import host_of as _host_of
 from sync.http import network_error, retry_after_seconds
 
 RATELIMIT_WAIT_S = 60.0
@@ -54,7 +54,7 @@ class ApiError(SyncError):
 
 
 def host_of(url: str | None) -> str:
-    return urlsplit(url or "").hostname or "the wiki"
+    return _host_of(url, "the wiki")
 
 
 def _html_title(raw: bytes) -> str:

@@ -28,7 +28,7 @@ import requests
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.slack_format import message
 from sync.errors import NotSupportedError, SyncError, auth, permanent, transient
-from sync.http import network_error, retry_after_seconds
+from sync.http import host_of, network_error, retry_after_seconds
 
 _AUTH_CODES = ("action_prohibited", "invalid_token", "team_disabled", "no_service", "no_team")
 
@@ -114,7 +114,7 @@ def _refusal(status: int, code: str) -> SyncError:
 
 
 def _host(url: str | None) -> str:
-    return urlsplit(url or "").hostname or "the webhook"
+    return host_of(url, "the webhook")
 
 
 CONNECTOR = SlackWebhookConnector

@@ -50,7 +50,7 @@ from sync.connectors.teams_graph_content import (
     reply_from_message,
 )
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
-from sync.http import network_error, retry_after_seconds
+from sync.http import host_of, network_error, retry_after_seconds
 
 __all__ = ["CONNECTOR", "DeviceSignIn", "TeamsGraphConnector", "start_device_sign_in"]
 
@@ -310,7 +310,7 @@ def _values(page: dict[str, Any], url: str) -> list[Any]:
 
 
 def _host(url: str | None) -> str:
-    return urlsplit(url or "").hostname or "the server"
+    return host_of(url, "the server")
 
 
 CONNECTOR = TeamsGraphConnector

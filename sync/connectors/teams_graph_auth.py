@@ -19,7 +19,7 @@ import requests
 
 from sync.connector import Target
 from sync.errors import SyncError, auth, permanent, transient
-from sync.http import network_error
+from sync.http import host_of, network_error
 
 if TYPE_CHECKING:  # msal costs ~100 ms at import: only when a token is really needed
     import msal  # type: ignore[import-untyped]  # msal ships no type hints
@@ -96,9 +96,7 @@ def build_application(
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname or "the sign-in server"
+    return host_of(url, "the sign-in server")
 
 
 class TokenSource:

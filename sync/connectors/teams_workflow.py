@@ -34,7 +34,7 @@ from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Ta
 from sync.connectors.slack_format import CARD, TRUNCATED, cut, render_markdown
 from sync.errors import NotSupportedError, auth, permanent, transient
 from sync.formatting import heading
-from sync.http import network_error, retry_after_seconds
+from sync.http import host_of, network_error, retry_after_seconds
 
 CARD_LIMIT = 27_000
 """Bytes of the JSON envelope we send at most (Teams rejects messages over ~28 KB)."""
@@ -197,7 +197,7 @@ def raise_for_answer(response: requests.Response) -> None:
 
 
 def _host(url: str | None) -> str:
-    return urlsplit(url or "").hostname or "the workflow"
+    return host_of(url, "the workflow")
 
 
 CONNECTOR = TeamsWorkflowConnector

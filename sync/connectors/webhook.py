@@ -41,7 +41,7 @@ import urllib3
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.errors import NotSupportedError, SyncError, auth, permanent, transient
 from sync.formatting import as_html, as_plain_text
-from sync.http import network_error, retry_after_seconds
+from sync.http import host_of, network_error, retry_after_seconds
 
 EVENT_TYPE = "learning_moment.created"
 TEST_EVENT_TYPE = "inflow.test"
@@ -262,7 +262,7 @@ def _one_line(text: str) -> str:
 
 
 def _host(url: str | None) -> str:
-    return urlsplit(url or "").hostname or "the receiver"
+    return host_of(url, "the receiver")
 
 
 CONNECTOR = WebhookConnector

@@ -40,7 +40,7 @@ import urllib3
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.errors import NotSupportedError, SyncError, auth, permanent, transient
-from sync.http import network_error, retry_after_seconds
+from sync.http import host_of, network_error, retry_after_seconds
 
 XAPI_VERSION = "1.0.3"
 #: uuid5 namespace of statement ids: statement id = uuid5(STATEMENT_NAMESPACE, idempotency_key). Never change it.
@@ -396,7 +396,7 @@ def _decode_json(response: requests.Response) -> tuple[Any, str]:
 
 
 def _host(url: str | None) -> str:
-    return urlsplit(url or "").hostname or "the LRS"
+    return host_of(url, "the LRS")
 
 
 def _encode(payload: Any) -> bytes:
