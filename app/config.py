@@ -6,8 +6,6 @@ for that key. Secrets never go here (they live in the OS keyring).
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -193,12 +191,6 @@ def remove_target(paths: Paths, name: str) -> bool:
 
 def write_document(paths: Paths, current: dict[str, Any]) -> None:
     """Write the whole TOML document atomically."""
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=paths.config_dir, prefix=".config.", suffix=".toml")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            tomli_w.dump(current, handle)
-        os.replace(tmp, paths.config_file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from storage.export import write_atomically
+
+    write_atomically(paths.config_file, tomli_w.dumps(current))

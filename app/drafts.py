@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from app.paths import Paths
+from storage.export import write_atomically
 from storage.models import Draft, Kind
 
 log = logging.getLogger(__name__)
@@ -24,11 +23,7 @@ def save_draft(path: Path, draft: Draft) -> None:
     data = asdict(draft)
     data["kind"] = draft.kind.value
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".draft.", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(data, ensure_ascii=False))
     except OSError as exc:
         # The draft is still in the window; only the crash copy is missing.
         log.warning("cannot keep the draft in %s: %s", path, exc)
@@ -73,10 +68,6 @@ def load_ui_state(paths: Paths) -> dict[str, Any]:
 def save_ui_state(paths: Paths, changes: dict[str, Any]) -> None:
     state = {**load_ui_state(paths), **changes}
     try:
-        paths.state_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=paths.state_dir, prefix=".ui.", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(state, handle)
-        os.replace(tmp, paths.state_dir / "ui.json")
+        write_atomically(paths.state_dir / "ui.json", json.dumps(state))
     except OSError as exc:
         log.warning("cannot keep the UI state: %s", exc)

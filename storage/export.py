@@ -8,10 +8,11 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 from sqlite_utils import Database
 
@@ -89,9 +90,7 @@ def export_json(db: Database, destination: Path) -> int:
     """Write every moment with its snapshot and kept file to one JSON file (atomically, streamed one
     moment at a time); returns how many were written. `inflow import` reads it back."""
     count = 0
-
-    def write(handle: IO[str]) -> None:
-        nonlocal count
+    with atomic_file(destination) as handle:
         handle.write(f'{{\n  "format": "inflow-export",\n  "version": {EXPORT_FORMAT_VERSION},\n  "moments": [')
         for moment in all_moments(db):
             data = moment_to_dict(moment)
@@ -100,8 +99,6 @@ def export_json(db: Database, destination: Path) -> int:
             handle.write(("\n    " if count == 0 else ",\n    ") + json.dumps(data, ensure_ascii=False))
             count += 1
         handle.write("\n  ]\n}\n")
-
-    _write_with(destination, write)
     return count
 
 
@@ -121,16 +118,16 @@ def export_markdown(db: Database, folder: Path) -> int:
         snap = get_snapshot(db, moment.rowid)
         if snap is not None and snap.html is not None:
             assets = {asset_name: (media, blob) for asset_name, media, blob in _assets(db, moment.rowid)}
-            _write_atomically(folder / f"{stem}.html", snapshot_html_page(moment, snap, assets))
+            write_atomically(folder / f"{stem}.html", snapshot_html_page(moment, snap, assets))
             extra["snapshot"] = f"{stem}.html"
         kept = get_file(db, moment.rowid)
         if kept is not None:
             kept_name = f"{stem}--{_safe_filename(kept.name)}"
             blob = file_data(db, moment.rowid) or b""
-            _write_bytes(folder / kept_name, blob)
+            write_atomically(folder / kept_name, blob)
             extra["file"] = kept_name
             extra["file_media_type"] = kept.media_type
-        _write_atomically(folder / name, moment_to_markdown(moment, extra))
+        write_atomically(folder / name, moment_to_markdown(moment, extra))
         count += 1
     return count
 
@@ -218,26 +215,26 @@ def moment_to_markdown(moment: Moment, extra: dict[str, Any] | None = None) -> s
     return "\n".join(lines) + "\n\n" + heading + link + moment.body + ("\n" if moment.body else "")
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    _write_with(path, lambda handle: handle.write(text))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    _write_with(path, lambda raw: raw.write(data), binary=True)
-
-
-def _write_with(path: Path, write: Callable[[Any], object], *, binary: bool = False) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
+@contextmanager
+def atomic_file(path: Path) -> Iterator[TextIO]:
+    """A text file written through a temporary file in the same folder and renamed into place on
+    success: a crash or a full disk leaves the old file whole, and no temporary file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        if binary:
-            with os.fdopen(fd, "wb") as raw:
-                write(raw)
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                write(handle)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Replace a file's content atomically (see atomic_file)."""
+    with atomic_file(path) as handle:
+        if isinstance(data, bytes):
+            handle.flush()
+            handle.buffer.write(data)
+        else:
+            handle.write(data)
