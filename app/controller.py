@@ -27,6 +27,7 @@ from app.settings_controller import SettingsController
 from app.sharing import Sharing
 from app.writer import StorageWriter, WriteRequest, WriteResult
 from storage.export import moment_to_dict
+from storage.files import MAX_FILE_BYTES
 from storage.models import Draft, DraftError, Kind, Moment, validate_draft
 from ui.ports import CaptureContext
 
@@ -78,12 +79,16 @@ class AppController(QObject):
         self._sharing.answers_arrived.connect(self._on_sharing_answers_arrived)
         self._sharing.synced.connect(self._on_sharing_synced)
         self._maintenance = Maintenance(paths, config, self)
-        self._library_actions = LibraryActions(paths, config, self._writer, self._on_library_changed)
+        self._library_actions = LibraryActions(
+            paths, config, self._writer, self._on_library_changed, self._source.has_unseen_replies
+        )
         self._settings = SettingsController(paths, config, self._sharing, self._register_hotkey, self._tell)
         self._settings.applied.connect(self._on_settings_applied)
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
         self._capture.share_anyway_requested.connect(self._on_capture_share_anyway_requested)
         self._capture.save_file_requested.connect(self._on_capture_save_file_requested)
+        self._capture.set_file_limit(MAX_FILE_BYTES)
+        self._tray.set_hotkey_hint(config.get_str("hotkey"))
         self._capture.settings_requested.connect(lambda: self.open_settings(show_targets=True))
         self._notification_clicked.connect(self._on_notification_clicked)
 
@@ -153,6 +158,7 @@ class AppController(QObject):
 
             self._library = LibraryWindow(self._source, self._source, self._source)
             self._library_actions.attach(self._library)
+            self._library.set_hotkey_hint(self._config.get_str("hotkey"))
             self._library.retry_delivery_requested.connect(self._sharing.retry_delivery)
             self._library.cancel_delivery_requested.connect(self._sharing.cancel_delivery)
             self._library.answered_requested.connect(self._sharing.set_answered)
@@ -180,6 +186,10 @@ class AppController(QObject):
 
     def _on_settings_applied(self) -> None:
         self._sharing.settings_changed()
+        hotkey = self._config.get_str("hotkey")
+        self._tray.set_hotkey_hint(hotkey)
+        if self._library is not None:
+            self._library.set_hotkey_hint(hotkey)
         self._capture.set_default_kind(Kind(self._config.get_str("default_kind")))
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
 
@@ -252,10 +262,15 @@ class AppController(QObject):
         self._writer.submit(WriteRequest("undelete", moment_ids=tuple(moment_ids)))
 
     def _on_writer_finished(self, result: WriteResult) -> None:
+        op = result.request.op
+        if op in ("read", "replies_seen"):  # side effects of looking at a moment: nothing to show
+            if op == "read" and result.ok:
+                self._sharing.wake()
+            return
         reply = self._pending_replies.pop(result.request.request_id, None)
         if reply is not None:
             self._finish_command_capture(result, reply)
-        elif result.request.op == "add":
+        elif op in ("add", "add_file"):
             if result.ok:
                 self._capture.mark_saved()
                 clear_draft(self._paths.draft_file)

@@ -20,9 +20,17 @@ from app.writer import StorageWriter, WriteRequest
 class LibraryActions(QObject):
     """Connects a LibraryWindow's requests to the writer, the importer and the file system."""
 
-    def __init__(self, paths: Paths, config: Config, writer: StorageWriter, changed: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        paths: Paths,
+        config: Config,
+        writer: StorageWriter,
+        changed: Callable[[], None],
+        has_unseen_replies: Callable[[str], bool],
+    ) -> None:
         super().__init__()
         self._paths = paths
+        self._has_unseen_replies = has_unseen_replies
         self._writer = writer
         self._library: Any = None
         self._background = Background(self)
@@ -35,6 +43,7 @@ class LibraryActions(QObject):
         library.file_open_requested.connect(self._on_library_file_open_requested)
         library.import_requested.connect(self._on_library_import_requested)
         library.reader_font_size_changed.connect(self._on_library_reader_font_size_changed)
+        library.moment_shown.connect(self._on_library_moment_shown)
         size = load_ui_state(self._paths).get("reader_font_size")
         if isinstance(size, int):
             library.set_reader_font_size(size)
@@ -71,6 +80,11 @@ class LibraryActions(QObject):
         target = Path(tempfile.mkdtemp(prefix="inflow-file-")) / Path(kept.name).name
         target.write_bytes(data)
         return str(target)
+
+    def _on_library_moment_shown(self, moment_id: str) -> None:
+        """Answers shown once are no longer "new" (a write only when there are new ones)."""
+        if self._has_unseen_replies(moment_id):
+            self._writer.submit(WriteRequest("replies_seen", moment_ids=(moment_id,)))
 
     def _on_library_import_requested(self, path: str) -> None:
         self._import.start(path, self._library)

@@ -61,3 +61,10 @@ class DatabaseLibrarySource:
 
     def snippets(self, text: str, rowids: Sequence[int]) -> dict[int, str]:
         return snippets(self._db, text, rowids)
+
+    def has_unseen_replies(self, moment_id: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM replies r JOIN moments m ON m.rowid = r.moment_rowid WHERE m.id = ? AND r.seen = 0 LIMIT 1",
+            [moment_id],
+        ).fetchone()
+        return row is not None

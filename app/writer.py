@@ -25,7 +25,7 @@ _ids = count(1)
 class WriteRequest:
     """One user intent = one transaction."""
 
-    op: str  # add | update | delete | undelete | retry_delivery | cancel_delivery | answered | read
+    op: str  # add | update | delete | undelete | retry_delivery | cancel_delivery | answered | read | replies_seen
     draft: Draft | None = None
     moment_ids: tuple[str, ...] = ()
     retract: bool = False
@@ -122,6 +122,12 @@ class _Worker(QObject):
                 if changed and request.flag:
                     outbox.track(self._db, request.moment_ids[0], request.track_targets, "answered")
             return changed
+        if request.op == "replies_seen":
+            from storage.moments import get_moment
+            from storage.pull import mark_replies_seen
+
+            mark_replies_seen(self._db, get_moment(self._db, request.moment_ids[0]).rowid)
+            return True
         if request.op == "read":
             return outbox.track(self._db, request.moment_ids[0], request.track_targets, "read")
         raise ValueError(f"unknown write {request.op}")

@@ -17,7 +17,7 @@ from app.hotkey.x11 import X11Hotkey
 from app.paths import Paths, resolve_paths
 from storage.db import open_database
 from storage.models import Draft, Kind, MomentQuery
-from storage.moments import count_moments, list_rowids
+from storage.moments import add_moment, count_moments, list_rowids
 from ui.tray import Tray
 
 pytestmark = pytest.mark.x11
@@ -200,3 +200,34 @@ def test_a_kept_file_is_written_out_to_open_it(controller: AppController, db: Da
     path = Path(controller._library_actions.write_kept_file(moment.id))
     assert path.name == "notes.txt"
     assert path.read_bytes() == b"hello"
+
+
+def test_a_dropped_file_is_kept_and_the_window_closes(
+    qtbot: QtBot, controller: AppController, db: Database, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Pairing\nwords to find later")
+    controller.start(open_capture=False, notices=[])
+    controller.open_capture()
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        controller._capture.save_file_requested.emit(Draft(kind=Kind.RESOURCE), str(notes))
+    assert not controller._capture.isVisible()
+    assert db.execute("SELECT name, text FROM files").fetchall() == [("notes.md", "# Pairing\nwords to find later")]
+
+
+def test_answers_stop_being_new_once_the_question_is_shown(
+    qtbot: QtBot, controller: AppController, db: Database
+) -> None:
+    from storage.pull import replies_for
+
+    moment = add_moment(db, Draft(kind=Kind.QUESTION, title="Who knows?"))
+    db.execute(
+        "INSERT INTO replies (moment_rowid, target, remote_id, author, body, created_at, fetched_at) "
+        "VALUES (?, 'team', 'r1', '@bob', 'me', 'x', 'x')",
+        [moment.rowid],
+    )
+    controller.start(open_capture=False, notices=[])
+    controller.open_library()
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        controller._library.moment_shown.emit(moment.id)
+    assert [r.seen for r in replies_for(db, moment.rowid)] == [True]
