@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.migrations import MIGRATION_SET, known_migration_names, migrations
+from storage.migrations import known_migration_names, migrations
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -144,9 +144,3 @@ def _migrate(db: Database, path: Path) -> None:
         db.conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
         raise StorageError(f"Cannot prepare the library {path}: {exc}") from exc
-
-
-def schema_state(db: Database) -> str:
-    """One line for `inflow doctor`: how many migrations are applied out of how many known."""
-    applied = applied_migrations(db)
-    return f"{MIGRATION_SET} schema: {len(applied)}/{len(known_migration_names())} migrations applied"

@@ -118,6 +118,7 @@ class SyncEngine:
         self._connectors: dict[str, tuple[Target, str | None, Connector, MutableMapping[str, str]]] = {}
         self._not_before: dict[str, float] = {}  # per-target pause after a rate limit or outage
         self._feed_next: dict[str, float] = {}
+        self._saved_state: dict[str, dict[str, str]] = {}  # target state as last read or written
         self._session: requests.Session | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -338,6 +339,7 @@ class SyncEngine:
             self._session = self._session_factory()
         state: MutableMapping[str, str] = outbox.get_target_state(self._db, target.name)
         state.pop("paused", None)
+        self._saved_state[target.name] = dict(state)  # as stored, before the connector touches it
         connector = connector_for(target.kind)(target, secret, self._session, state)
         self._connectors[target.name] = (target, secret, connector, state)
         return connector
@@ -356,12 +358,14 @@ class SyncEngine:
                 except Exception as exc:  # the old secret keeps working; it is refreshed again next time
                     log.warning("could not store the refreshed secret of %s: %s", target.name, exc)
         state = dict(cached[3])
-        if state != {k: v for k, v in outbox.get_target_state(self._db, target.name).items() if k != "paused"}:
+        if state != self._saved_state.get(target.name):  # written only when the connector changed it
             outbox.save_target_state(self._db, target.name, state)
+            self._saved_state[target.name] = state
 
     def forget(self, target_name: str) -> None:
         """A target changed or was removed: drop its cached connector and pacing."""
         self._connectors.pop(target_name, None)
+        self._saved_state.pop(target_name, None)
         self._not_before.pop(target_name, None)
         self._feed_next.pop(target_name, None)
 
