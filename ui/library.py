@@ -392,7 +392,7 @@ class LibraryWindow(QMainWindow):
         tags = self._source.tags()
         for tag in tags:
             self.tag_combo.addItem(f"#{tag}", tag)
-        self.detail.tag_completer.set_tags(tags)
+        self.detail.editor.tag_completer.set_tags(tags)
         self.tag_combo.setCurrentIndex(max(0, self.tag_combo.findData(current)) if current else 0)
         self.tag_combo.blockSignals(False)
 

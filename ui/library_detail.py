@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
-
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QToolButton, QVBoxLayout, QWidget
 
 from storage.models import (
     Delivery,
@@ -30,102 +15,15 @@ from storage.models import (
     Reply,
     Snapshot,
     SnapshotState,
-    normalize_tags,
     validate_draft,
 )
-from ui.icons import kind_icon
-from ui.library_model import parse_timestamp
-from ui.markdown import SafeTextBrowser, highlight_html, is_safe_url, render_markdown
+from ui.markdown import SafeTextBrowser
+from ui.moment_editor import MomentEditor
+from ui.moment_view import REFRESHING_TEXT, SAVING_TEXT, file_status, is_team_item, moment_html, snapshot_status
 from ui.ports import DeliverySource, SnapshotSource
-from ui.reader import ReaderView, format_date
+from ui.reader import ReaderView
 from ui.sharing_panel import SharingPanel
-from ui.widgets import InlineMessage, TagCompleter, human_size, muted, tip, tone_color
-
-SAVING_TEXT = "Saving a copy for offline reading…"
-REFRESHING_TEXT = "Refreshing the offline copy…"
-
-
-def _date(value: str) -> str:
-    when = parse_timestamp(value)
-    return when.astimezone().strftime("%d %b %Y, %H:%M").lstrip("0") if when else value
-
-
-def is_team_item(moment: Moment) -> bool:
-    """A moment pulled from the team feed: shown read-only (it can still be deleted here)."""
-    return moment.origin == "team"
-
-
-def replies_html(replies: Sequence[Reply]) -> str:
-    """The "Answers (N)" section: author and date escaped, each body through the safe Markdown renderer."""
-    parts = [f"<hr/><h3>Answers ({len(replies)})</h3>"]
-    if not replies:
-        parts.append("<p><small>No answers yet.</small></p>")
-    for reply in replies:
-        new = " · <b>new</b>" if not reply.seen else ""
-        parts.append(
-            f"<p><b>{html.escape(reply.author)}</b> <small>· {html.escape(_date(reply.created_at))}"
-            f" · via {html.escape(reply.target)}{new}</small></p>"
-        )
-        parts.append(f"<blockquote>{render_markdown(reply.body)}</blockquote>")
-    return "\n".join(parts)
-
-
-def moment_html(
-    moment: Moment,
-    terms: tuple[str, ...] = (),
-    replies: Sequence[Reply] | None = None,
-    *,
-    answered_color: str = "",
-) -> str:
-    """The detail view of a moment: escaped header fields, the safely rendered Markdown body and, for a
-    question, its answers (when `replies` is given)."""
-    meta = [html.escape(moment.kind.label), html.escape(_date(moment.created_at))]
-    if moment.kind is Kind.QUESTION and moment.answered_at:
-        style = f' style="color: {answered_color}"' if answered_color else ""
-        meta.append(f"<b{style}>✓ answered</b>")
-    if is_team_item(moment):
-        meta.append(f"Shared by {html.escape(moment.author or 'a teammate')}")
-    elif moment.visibility == "team":
-        meta.append("shared")
-    if moment.source_app or moment.source_window:
-        source = " — ".join(p for p in (moment.source_app, moment.source_window) if p)
-        meta.append("from " + html.escape(source))
-    parts = [
-        f"<h2>{highlight_html(moment.display_title, terms)}</h2>",
-        f"<p><small>{' · '.join(meta)}</small></p>",
-    ]
-    if moment.url:
-        url = html.escape(moment.url)
-        parts.append(f'<p><a href="{url}">{url}</a></p>' if is_safe_url(moment.url) else f"<p>{url}</p>")
-    if moment.tags:
-        parts.append(f"<p>{highlight_html('  '.join('#' + t for t in moment.tags), terms)}</p>")
-    if moment.body.strip():
-        parts.append("<hr/>" + render_markdown(moment.body, terms))
-    if replies is not None:
-        parts.append(replies_html(replies))
-    return "\n".join(parts)
-
-
-def snapshot_status(snapshot: Snapshot | None) -> tuple[str, str, tuple[str, ...]]:
-    """The snapshot line: its text, its tone ("", "error" or "warning") and the actions it offers
-    ("read", "retry", "refresh")."""
-    if snapshot is None:
-        return "", "", ()
-    if snapshot.state in (SnapshotState.PENDING, SnapshotState.FETCHING):
-        if snapshot.html or snapshot.text:  # a refresh of a copy that is still there
-            return REFRESHING_TEXT, "", ("read",)
-        return SAVING_TEXT, "", ()
-    if snapshot.state is SnapshotState.FAILED:
-        return f"Couldn't save an offline copy: {snapshot.error or 'unknown error'}", "error", ("retry",)
-    if snapshot.error:
-        when = format_date(snapshot.fetched_at) or "earlier"
-        return f"Saved copy from {when} kept; refresh failed: {snapshot.error}", "warning", ("read", "refresh")
-    return f"Offline copy saved · {human_size(snapshot.size)}", "", ("read", "refresh")
-
-
-def file_status(kept: KeptFile | None) -> str:
-    """ "File: name.pdf · 2.1 MB", or "" without a kept file."""
-    return f"File: {kept.name} · {human_size(kept.size)}" if kept is not None else ""
+from ui.widgets import muted, tip, tone_color
 
 
 def _link_button(text: str, tooltip: str, parent: QWidget) -> QToolButton:
@@ -184,7 +82,10 @@ class DetailPane(QStackedWidget):
         self.placeholder.setEnabled(False)
         self.addWidget(self.placeholder)
         self.addWidget(self._build_view())
-        self.addWidget(self._build_editor())
+        self.editor = MomentEditor(self)
+        self.editor.save_requested.connect(self.save_edit)
+        self.editor.cancel_requested.connect(self.cancel_edit)
+        self.addWidget(self.editor)
         self.reader = ReaderView(snapshots, self)
         self.reader.back_requested.connect(self.close_reader)
         self.reader.link_activated.connect(self.link_activated)
@@ -261,41 +162,6 @@ class DetailPane(QStackedWidget):
         self.snapshot_box = box
         box.hide()
         return box
-
-    def _build_editor(self) -> QWidget:
-        page = QWidget(self)
-        self.kind_combo = QComboBox(page)
-        for kind in Kind:
-            self.kind_combo.addItem(kind_icon(kind), kind.label, kind.value)
-        self.title_edit = QLineEdit(page)
-        self.body_edit = QPlainTextEdit(page)
-        self.body_edit.setTabChangesFocus(True)
-        self.url_edit = QLineEdit(page, placeholderText="Link (optional)")
-        self.tags_edit = QLineEdit(page, placeholderText="Tags, separated by commas or spaces")
-        self.tag_completer = TagCompleter(self.tags_edit)
-        self.editor_message = InlineMessage(page)
-        self.cancel_button = tip(QPushButton("Cancel", page), "Discard the changes (Esc)")
-        self.save_button = tip(QPushButton("Save", page), "Save the changes (Ctrl+Enter)")
-        self.cancel_button.clicked.connect(self.cancel_edit)
-        self.save_button.clicked.connect(self.save_edit)
-        self.title_edit.returnPressed.connect(self.save_edit)
-        form = QFormLayout()
-        form.addRow("&Kind", self.kind_combo)
-        form.addRow("&Title", self.title_edit)
-        form.addRow("&Notes", self.body_edit)
-        form.addRow("&Link", self.url_edit)
-        form.addRow("T&ags", self.tags_edit)
-        buttons = QHBoxLayout()
-        buttons.addWidget(muted(QLabel("Ctrl+Enter saves · Esc cancels", page)))
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form, 1)
-        layout.addWidget(self.editor_message)
-        layout.addLayout(buttons)
-        return page
 
     # ------------------------------------------------------------------ API
     @property
@@ -406,28 +272,15 @@ class DetailPane(QStackedWidget):
             return
         m = self._moment
         draft = draft or Draft(kind=m.kind, title=m.title, body=m.body, url=m.url, tags=m.tags)
-        self.kind_combo.setCurrentIndex(self.kind_combo.findData(Kind(draft.kind).value))
-        self.title_edit.setText(draft.title)
-        self.body_edit.setPlainText(draft.body)
-        self.url_edit.setText(draft.url or "")
-        self.tags_edit.setText(", ".join(draft.tags))
-        self.editor_message.clear()
+        self.editor.fill(draft)
         self._discard_warned = False
         self.setCurrentIndex(2)
-        self.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.editor.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def editor_draft(self) -> Draft:
         """What the editor fields hold now."""
         m = self._moment
-        return Draft(
-            kind=Kind(self.kind_combo.currentData()),
-            title=self.title_edit.text(),
-            body=self.body_edit.toPlainText(),
-            url=self.url_edit.text().strip() or None,
-            tags=normalize_tags(self.tags_edit.text()),
-            source_app=m.source_app if m else None,
-            source_window=m.source_window if m else None,
-        )
+        return self.editor.draft(source_app=m.source_app if m else None, source_window=m.source_window if m else None)
 
     def save_edit(self) -> None:
         """Validate the edit and emit edit_saved; problems are shown inline."""
@@ -436,7 +289,7 @@ class DetailPane(QStackedWidget):
         try:
             draft = validate_draft(self.editor_draft())
         except DraftError as error:
-            self.editor_message.show_error(str(error))
+            self.editor.message.show_error(str(error))
             return
         moment_id = self._moment.id
         self.setCurrentIndex(1)
@@ -446,17 +299,17 @@ class DetailPane(QStackedWidget):
         """Esc in the editor: cancel, but ask for a second Esc before discarding changes."""
         if self._is_modified() and not self._discard_warned:
             self._discard_warned = True
-            self.editor_message.show_hint("Press Esc again to discard your changes, or Ctrl+Enter to save them.")
+            self.editor.message.show_hint("Press Esc again to discard your changes, or Ctrl+Enter to save them.")
             return
         self.cancel_edit()
 
     def cancel_edit(self) -> None:
         """Leave the editor without saving."""
-        self.editor_message.clear()
+        self.editor.message.clear()
         self.show_moment(None) if self._moment is None else self.setCurrentIndex(1)
 
     def show_edit_error(self, message: str) -> None:
-        self.editor_message.show_error(message)
+        self.editor.message.show_error(message)
 
     def _read_details(self) -> None:
         moment = self._moment

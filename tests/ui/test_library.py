@@ -117,10 +117,10 @@ def test_edit_flow_emits_the_edited_draft(qtbot: QtBot, sample_source: FakeSourc
     qtbot.keyClick(window.list_view, Qt.Key.Key_F2)
     assert window.detail.is_editing
     assert not window.list_view.isEnabled()
-    window.detail.title_edit.setText("Why is WAL fast?")
-    window.detail.tags_edit.setText("sqlite, wal")
+    window.detail.editor.title_edit.setText("Why is WAL fast?")
+    window.detail.editor.tags_edit.setText("sqlite, wal")
     with qtbot.waitSignal(window.edit_requested, timeout=1000) as blocker:
-        qtbot.keyClick(window.detail.body_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window.detail.editor.body_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     moment_id, draft = blocker.args
     assert moment_id == "m3"
     assert draft == Draft(kind=Kind.QUESTION, title="Why is WAL fast?", body="Body of moment 3", tags=("sqlite", "wal"))
@@ -133,12 +133,12 @@ def test_failed_edit_goes_back_into_the_editor(
     window = open_library(sample_source)
     window.select_moment("m1")
     window.edit_current()
-    window.detail.title_edit.setText("changed")
+    window.detail.editor.title_edit.setText("changed")
     window.detail.save_edit()
     window.show_error("Could not save: the database is locked.")
     assert window.detail.is_editing
-    assert window.detail.title_edit.text() == "changed"
-    assert "locked" in window.detail.editor_message.text()
+    assert window.detail.editor.title_edit.text() == "changed"
+    assert "locked" in window.detail.editor.message.text()
 
 
 def test_escape_with_changes_asks_before_discarding(
@@ -147,10 +147,10 @@ def test_escape_with_changes_asks_before_discarding(
     window = open_library(sample_source)
     window.select_moment("m1")
     window.edit_current()
-    window.detail.title_edit.setText("changed")
-    qtbot.keyClick(window.detail.title_edit, Qt.Key.Key_Escape)
+    window.detail.editor.title_edit.setText("changed")
+    qtbot.keyClick(window.detail.editor.title_edit, Qt.Key.Key_Escape)
     assert window.detail.is_editing
-    qtbot.keyClick(window.detail.title_edit, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.detail.editor.title_edit, Qt.Key.Key_Escape)
     assert not window.detail.is_editing
 
 

@@ -298,11 +298,11 @@ def test_refresh_details_rereads_and_keeps_selection_and_edit(
     assert library.detail.sharing.state_labels[1].text() == "sent"
     assert library.list_view.currentIndex().row() == library.model.row_of_id("m1")
     library.edit_current()
-    library.detail.title_edit.setText("half-edited")
+    library.detail.editor.title_edit.setText("half-edited")
     deliveries.by_rowid[1] = [_delivery(1, DeliveryState.DEAD, last_error="boom")]
     library.refresh_details()
     assert library.detail.is_editing
-    assert library.detail.title_edit.text() == "half-edited"
+    assert library.detail.editor.title_edit.text() == "half-edited"
     assert library.detail.sharing.state_labels[1].text() == "failed: boom"
 
 

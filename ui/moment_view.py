@@ -1,0 +1,99 @@
+"""How one moment reads in the library: its detail HTML (escaped fields, safe Markdown, answers) and the
+one-line statuses of its offline copy and kept file. Pure functions, no widgets."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from storage.models import KeptFile, Kind, Moment, Reply, Snapshot, SnapshotState
+from ui.library_model import parse_timestamp
+from ui.markdown import highlight_html, is_safe_url, render_markdown
+from ui.reader import format_date
+from ui.widgets import human_size
+
+SAVING_TEXT = "Saving a copy for offline reading…"
+REFRESHING_TEXT = "Refreshing the offline copy…"
+
+
+def _date(value: str) -> str:
+    when = parse_timestamp(value)
+    return when.astimezone().strftime("%d %b %Y, %H:%M").lstrip("0") if when else value
+
+
+def is_team_item(moment: Moment) -> bool:
+    """A moment pulled from the team feed: shown read-only (it can still be deleted here)."""
+    return moment.origin == "team"
+
+
+def replies_html(replies: Sequence[Reply]) -> str:
+    """The "Answers (N)" section: author and date escaped, each body through the safe Markdown renderer."""
+    parts = [f"<hr/><h3>Answers ({len(replies)})</h3>"]
+    if not replies:
+        parts.append("<p><small>No answers yet.</small></p>")
+    for reply in replies:
+        new = " · <b>new</b>" if not reply.seen else ""
+        parts.append(
+            f"<p><b>{html.escape(reply.author)}</b> <small>· {html.escape(_date(reply.created_at))}"
+            f" · via {html.escape(reply.target)}{new}</small></p>"
+        )
+        parts.append(f"<blockquote>{render_markdown(reply.body)}</blockquote>")
+    return "\n".join(parts)
+
+
+def moment_html(
+    moment: Moment,
+    terms: tuple[str, ...] = (),
+    replies: Sequence[Reply] | None = None,
+    *,
+    answered_color: str = "",
+) -> str:
+    """The detail view of a moment: escaped header fields, the safely rendered Markdown body and, for a
+    question, its answers (when `replies` is given)."""
+    meta = [html.escape(moment.kind.label), html.escape(_date(moment.created_at))]
+    if moment.kind is Kind.QUESTION and moment.answered_at:
+        style = f' style="color: {answered_color}"' if answered_color else ""
+        meta.append(f"<b{style}>✓ answered</b>")
+    if is_team_item(moment):
+        meta.append(f"Shared by {html.escape(moment.author or 'a teammate')}")
+    elif moment.visibility == "team":
+        meta.append("shared")
+    if moment.source_app or moment.source_window:
+        source = " — ".join(p for p in (moment.source_app, moment.source_window) if p)
+        meta.append("from " + html.escape(source))
+    parts = [
+        f"<h2>{highlight_html(moment.display_title, terms)}</h2>",
+        f"<p><small>{' · '.join(meta)}</small></p>",
+    ]
+    if moment.url:
+        url = html.escape(moment.url)
+        parts.append(f'<p><a href="{url}">{url}</a></p>' if is_safe_url(moment.url) else f"<p>{url}</p>")
+    if moment.tags:
+        parts.append(f"<p>{highlight_html('  '.join('#' + t for t in moment.tags), terms)}</p>")
+    if moment.body.strip():
+        parts.append("<hr/>" + render_markdown(moment.body, terms))
+    if replies is not None:
+        parts.append(replies_html(replies))
+    return "\n".join(parts)
+
+
+def snapshot_status(snapshot: Snapshot | None) -> tuple[str, str, tuple[str, ...]]:
+    """The snapshot line: its text, its tone ("", "error" or "warning") and the actions it offers
+    ("read", "retry", "refresh")."""
+    if snapshot is None:
+        return "", "", ()
+    if snapshot.state in (SnapshotState.PENDING, SnapshotState.FETCHING):
+        if snapshot.html or snapshot.text:  # a refresh of a copy that is still there
+            return REFRESHING_TEXT, "", ("read",)
+        return SAVING_TEXT, "", ()
+    if snapshot.state is SnapshotState.FAILED:
+        return f"Couldn't save an offline copy: {snapshot.error or 'unknown error'}", "error", ("retry",)
+    if snapshot.error:
+        when = format_date(snapshot.fetched_at) or "earlier"
+        return f"Saved copy from {when} kept; refresh failed: {snapshot.error}", "warning", ("read", "refresh")
+    return f"Offline copy saved · {human_size(snapshot.size)}", "", ("read", "refresh")
+
+
+def file_status(kept: KeptFile | None) -> str:
+    """ "File: name.pdf · 2.1 MB", or "" without a kept file."""
+    return f"File: {kept.name} · {human_size(kept.size)}" if kept is not None else ""
