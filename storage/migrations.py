@@ -329,6 +329,23 @@ def _v5_snapshot_trigger(db: Database) -> None:
     )
 
 
+@migrations(name="0006_outbox_leases_and_target_waits")
+def _v6_leases_and_waits(db: Database) -> None:
+    """Claims hold a lease (owner, expiry) so that two processes never send one row twice, and a
+    target's "not before" time (after a 429 or an outage) outlives the process that learnt it."""
+    execute_script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+        ALTER TABLE outbox ADD COLUMN lease_until REAL;
+        CREATE TABLE target_waits (
+            target TEXT PRIMARY KEY,
+            not_before REAL NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of Inflow knows, in order."""
     return [m.name for m in migrations._migrations]  # no public accessor in sqlite-utils 4
