@@ -14,6 +14,7 @@ from typing import Any
 from app.cli import CliError
 from app.instance_client import InstanceError, send_command
 from app.paths import Paths, launch_command
+from app.terminal import json_text
 from storage.models import Delivery
 
 START_WAIT_S = 15.0
@@ -99,7 +100,7 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
                 raise CliError(f"could not save to {paths.database}: {exc}") from exc
             raise
     if args.json:
-        print(json.dumps(moment_data, ensure_ascii=False))
+        print(json_text(moment_data))
     else:
         print(moment_data["id"])
     return 0
@@ -135,7 +136,7 @@ def search(args: argparse.Namespace, paths: Paths) -> int:
     result = run_search(db, query, limit=max(args.limit, 0))
     moments = moments_by_rowid(db, result.rowids)
     if args.json:
-        print(json.dumps([moment_to_dict(m) for m in moments], ensure_ascii=False))
+        print(json_text([moment_to_dict(m) for m in moments]))
         return 0
     for moment in moments:
         tags = " ".join(f"#{t}" for t in moment.tags)
@@ -166,7 +167,7 @@ def show(args: argparse.Namespace, paths: Paths) -> int:
         data["replies"] = [asdict(r) for r in replies]
         data["snapshot"] = snapshot_to_dict(db, moment.rowid, full=False)
         data["file"] = file_to_dict(db, moment.rowid, full=False)
-        print(json.dumps(data, ensure_ascii=False))
+        print(json_text(data))
         return 0
     print(moment_to_markdown(moment), end="")
     if deliveries:

@@ -18,6 +18,7 @@ from typing import Any
 from app.cli import CliError
 from app.instance_client import InstanceError, is_running, send_command
 from app.paths import Paths
+from app.terminal import json_text
 
 DEFAULT_BACKUP_KEEP = 7
 PROGRESS_WIDTH = 30
@@ -74,7 +75,7 @@ class _Progress:
     """A bar on a terminal (redrawn in place), plain lines otherwise; on stderr."""
 
     def __init__(self, stream: Any) -> None:
-        self._stream = stream
+        self._stream = getattr(stream, "unescaped", stream)  # draws with \r; writes only its own text
         self._tty = bool(getattr(stream, "isatty", lambda: False)())
         self._drawn = False
 
@@ -152,7 +153,7 @@ def import_file(args: argparse.Namespace, paths: Paths) -> int:
     report.problems[:0] = source.problems
     running = _nudge_instance(paths)
     if args.json:
-        print(json.dumps({"format": source.format, "file": str(path), **report.as_dict()}, ensure_ascii=False))
+        print(json_text({"format": source.format, "file": str(path), **report.as_dict()}))
     else:
         for problem in report.problems[:20]:
             print(f"inflow: {problem}", file=sys.stderr)
