@@ -20,7 +20,7 @@ from ui.library import LibraryWindow
 from ui.ports import SharingDefaults, TargetInfo, TargetKeyInfo, TargetKindInfo
 from ui.settings import SettingsDialog
 from ui.sharing_panel import delivery_state_text, next_try_text
-from ui.targets_page import TargetForm
+from ui.target_form import TargetForm
 from ui.tray import Tray
 
 if TYPE_CHECKING:
@@ -596,7 +596,7 @@ def test_tray_message_clicked_is_a_signal(qtbot: QtBot) -> None:
 
 def test_a_sign_in_kind_needs_no_typed_secret(qtbot: QtBot) -> None:
     from ui.ports import TargetKeyInfo, TargetKindInfo
-    from ui.targets_page import TargetForm
+    from ui.target_form import TargetForm
 
     kind = TargetKindInfo("teams-graph", "Teams", (TargetKeyInfo("tenant", "Tenant"),), "Microsoft sign-in",
                           interactive_sign_in=True)  # fmt: skip
