@@ -1,1 +1,1 @@
-"""Everything that talks to a network lives here (sharing arrives with the sync issue)."""
+"""Everything that talks to a network: connectors, the outbox engine, the HTTP session, offline copies, credentials."""
