@@ -5,19 +5,29 @@ never trips the read timeout) and no size cap. This session adds all three by st
 body and counting it (after decompression, so a gzip bomb stops at the cap), trusts the OS
 certificate store (truststore: corporate TLS inspection works), takes proxies from the
 environment (or policy), follows at most a few redirects, and says who it is.
+
+It also guards what leaves the machine, for every connector at once: a redirect to another origin
+(scheme, host, port) is not followed when the request carries a credential (Authorization, API-key,
+token, signature or cookie headers) or data (a body, or any method but GET/HEAD), and such a request
+never goes over plain http:// to a host that is not this computer, unless `plain_http_allowed` says
+that URL is a test lab's (the target's documented opt-out).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import ssl
 import time
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from sync.errors import SyncError, transient
+from sync.errors import SyncError, auth, permanent, transient
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
@@ -32,6 +42,65 @@ class ResponseTooLarge(requests.RequestException):
 
 class DeadlineExceeded(requests.Timeout):
     """The whole exchange took longer than the session's deadline (e.g. a trickling server)."""
+
+
+class CrossOriginRedirect(requests.RequestException):
+    """A redirect to another origin that was not followed: the request carried credentials or data."""
+
+
+class PlainHttpRefused(requests.RequestException):
+    """A request with credentials or data to a non-loopback host over plain http://, not sent."""
+
+
+#: Header names that carry a credential: Authorization, Cookie, Api-Key/Api-Username/User-Api-Key,
+#: X-*-Token, webhook-signature / X-*-Signature, X-Auth-*, session and secret headers.
+_CREDENTIAL_HEADER = re.compile(
+    r"authorization|cookie|token|secret|signature|password|session|api-?key|api-?user|(^|-)auth(-|$)", re.IGNORECASE
+)
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def carries_credentials_or_data(request: requests.PreparedRequest) -> bool:
+    """True when the request has a credential header, a body, or a method that changes something."""
+    if (request.method or "GET").upper() not in _SAFE_METHODS or request.body:
+        return True
+    return any(_CREDENTIAL_HEADER.search(name) for name in request.headers)
+
+
+def origin_of(url: str | None) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in."""
+    parts = urlsplit(url or "")
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def is_loopback(host: str) -> bool:
+    """This computer: localhost, 127.0.0.0/8, ::1."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_plain_http_to_another_computer(url: str) -> bool:
+    """An http:// URL whose host is not loopback (what would expose a token on the network)."""
+    scheme, host, _port = origin_of(url)
+    return scheme == "http" and bool(host) and not is_loopback(host)
+
+
+def _origin_label(url: str, other: str) -> str:
+    """The host for a message; with scheme and port when the host alone does not tell them apart."""
+    if host_of(url) != host_of(other):
+        return host_of(url)
+    scheme, host, port = origin_of(url)
+    return f"{scheme}://{host}:{port}"
 
 
 class _TrustStoreAdapter(HTTPAdapter):
@@ -62,8 +131,10 @@ class InflowSession(requests.Session):
         max_body_bytes: int = MAX_BODY_BYTES,
         proxies: dict[str, str] | None = None,
         use_os_trust_store: bool = True,
+        plain_http_allowed: Callable[[str], bool] | None = None,
     ) -> None:
         super().__init__()
+        self.plain_http_allowed = plain_http_allowed or (lambda _url: False)
         self.headers["User-Agent"] = user_agent
         self.timeout = timeout
         self.deadline = deadline
@@ -87,6 +158,34 @@ class InflowSession(requests.Session):
         finally:
             response.close()
         return response
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Every hop goes through here (redirects included): refuse plain http:// with credentials or data."""
+        url = request.url or ""
+        refused = is_plain_http_to_another_computer(url) and carries_credentials_or_data(request)
+        if refused and not self.plain_http_allowed(url):
+            raise PlainHttpRefused(
+                f"Inflow does not send your credentials or data to {host_of(url)} over plain http:// "
+                "(anyone on the network could read them): use https:// in the target's URL",
+                request=request,
+            )
+        return super().send(request, **kwargs)
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        """Called by requests before each redirect hop is sent: a hop to another origin is refused
+        when the request carried credentials or data (requests itself strips only Authorization,
+        and only when the host changes; 307/308 re-send the body)."""
+        old, new = response.request.url or "", prepared_request.url or ""
+        if origin_of(old) != origin_of(new) and (
+            carries_credentials_or_data(response.request) or "Cookie" in prepared_request.headers
+        ):
+            raise CrossOriginRedirect(
+                f"{_origin_label(old, new)} redirected to {_origin_label(new, old)}; Inflow does not send your "
+                "credentials or data there: check the target's URL",
+                request=response.request,
+                response=response,
+            )
+        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
 
     def _read_body(self, response: requests.Response, deadline: float) -> None:
         try:
@@ -121,14 +220,18 @@ def new_session(user_agent: str, **options: Any) -> InflowSession:
 
 def host_of(url: str | None, fallback: str = "the server") -> str:
     """The host a URL names, for messages ("cannot reach <host>"); `fallback` when it names none."""
-    from urllib.parse import urlsplit
-
     return urlsplit(url or "").hostname or fallback
 
 
 def network_error(exc: requests.RequestException, url: str) -> SyncError:
-    """A transport failure, classified (always transient) with a message naming the host."""
+    """A transport failure, classified with a message naming the host: transient, except a refused
+    cross-origin redirect (permanent: the URL needs fixing) and refused plain http:// (auth: the
+    target pauses, its queue is kept, until its URL is fixed)."""
     host = host_of(url)
+    if isinstance(exc, CrossOriginRedirect):
+        return permanent(str(exc))
+    if isinstance(exc, PlainHttpRefused):
+        return auth(str(exc))
     if isinstance(exc, requests.exceptions.SSLError):
         return transient(f"TLS failure talking to {host}: the certificate is not trusted or the handshake failed")
     if isinstance(exc, ResponseTooLarge | DeadlineExceeded):
