@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from app.paths import Paths, resolve_paths
+from app.paths import Paths, make_private, resolve_paths
 from app.terminal import escape_standard_streams
 from app.version import __version__
 
@@ -137,6 +137,7 @@ def _add_library_commands(commands: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = resolve_paths(args.basedir)
+    make_private(paths)  # the library, logs and backups are this user's only (umask 077, tightened)
     escape_standard_streams()  # stored and remote text is printed: show control characters, never obey them
     try:
         return _dispatch(args, paths)

@@ -101,6 +101,50 @@ def ensure_private_dir(path: Path) -> None:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
+PRIVATE_UMASK = 0o077
+"""Folders Inflow creates are 0700 and files 0600, whatever the user's umask."""
+
+
+def make_private(paths: Paths) -> None:
+    """Keep the library to this user: set the process umask (SQLite's -wal/-shm, logs, backups,
+    exports and drafts inherit it) and tighten the folders Inflow already has, and their files.
+
+    Cheap (one stat per file). A no-op on Windows, where folder ACLs apply instead.
+    """
+    if os.name != "posix":
+        return
+    os.umask(PRIVATE_UMASK)
+    for folder in dict.fromkeys((paths.data_dir, paths.config_dir, paths.state_dir, paths.log_dir)):
+        _tighten(folder)
+
+
+def _tighten(folder: Path) -> None:
+    """chmod go-rwx on folder and everything under it (symlinks are not followed)."""
+    pending = [str(folder)]
+    while pending:
+        current = pending.pop()
+        _chmod_private(current)
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        _chmod_private(entry.path)
+        except OSError:
+            continue  # not there yet: nothing to tighten
+
+
+def _chmod_private(path: str) -> None:
+    """Drop the group and other bits (0644 -> 0600, 0755 -> 0700); the owner's stay."""
+    try:
+        mode = os.stat(path, follow_symlinks=False).st_mode & 0o7777
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+    except OSError:
+        pass  # not ours to change: left as it is
+
+
 def launch_command(paths: Paths) -> list[str]:
     """How to start this Inflow again (frozen bundle or source), with its basedir."""
     command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]

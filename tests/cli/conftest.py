@@ -28,6 +28,7 @@ def inflow(basedir: Path, tmp_path: Path) -> Run:
         stdin: str | None = None,
         env: dict[str, str] | None = None,
         global_args: tuple[str, ...] | None = None,
+        umask: int = -1,
     ) -> subprocess.CompletedProcess[str]:
         environment = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), **(env or {})}
         environment.pop("INFLOW_BASEDIR", None) if env is None or "INFLOW_BASEDIR" not in env else None
@@ -41,6 +42,7 @@ def inflow(basedir: Path, tmp_path: Path) -> Run:
             env=environment,
             timeout=60,
             check=False,
+            umask=umask,
         )
 
     return run
