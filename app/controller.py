@@ -10,6 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -25,10 +26,11 @@ from app.maintenance import Maintenance
 from app.paths import Paths
 from app.settings_controller import SettingsController
 from app.sharing import Sharing
-from app.writer import StorageWriter, WriteRequest, WriteResult
+from app.writer import StorageWriter, WriteOp
 from storage.export import moment_to_dict
-from storage.files import MAX_FILE_BYTES
+from storage.files import MAX_FILE_BYTES, add_file_from_path
 from storage.models import Draft, DraftError, Kind, Moment, validate_draft
+from storage.moments import add_moment, delete_moments, undelete_moments, update_moment
 from ui.ports import CaptureContext
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,8 @@ class AppController(QObject):
         self._config = config
         self._source = DatabaseLibrarySource(read_db, lambda: list(config.targets))
         self._writer = StorageWriter(db, self)
-        self._writer.finished.connect(self._on_writer_finished)
-        self._pending_replies: dict[int, Reply] = {}
+        self._writer.changed.connect(self._on_writer_changed)
+        self._writer.change_failed.connect(self._on_writer_change_failed)
         self._library: Any = None
         self._notifier: Any = None
         self._notified: dict[int, str] = {}  # notification id -> moment id (for clicks)
@@ -236,60 +238,56 @@ class AppController(QObject):
 
     def _submit_file(self, draft: Draft, path: str) -> None:
         """The file is read and stored on the writer thread (never on the GUI thread)."""
-        request = WriteRequest(
-            "add_file", draft=draft, path=path, track_targets=self._config.tracking_targets("captured")
-        )
-        self._writer.submit(request)
-
-    def _submit_add(self, draft: Draft) -> WriteRequest:
-        request = WriteRequest(
-            "add", draft=draft, track_targets=self._config.tracking_targets("captured"),
-            snapshot=self._config.get_bool("snapshots_enabled"),
+        targets = self._config.tracking_targets("captured")
+        self._writer.submit(
+            WriteOp(lambda db: add_file_from_path(db, draft, Path(path), track_targets=targets),
+                    success=self._on_capture_saved, failure=self._capture.show_error, name="add file")
         )  # fmt: skip
-        self._writer.submit(request)
-        return request
+
+    def _submit_add(self, draft: Draft) -> None:
+        self._writer.submit(WriteOp(self._adding(draft), success=self._on_capture_saved,
+                                    failure=self._capture.show_error, name="add"))  # fmt: skip
+
+    def _adding(self, draft: Draft) -> Callable[[Database], Moment]:
+        """The write that stores a new moment, with its tracking and offline-copy settings."""
+        targets = self._config.tracking_targets("captured")
+        snapshot = self._config.get_bool("snapshots_enabled")
+        return lambda db: add_moment(db, draft, track_targets=targets, snapshot=snapshot)
+
+    def _on_capture_saved(self, _moment: Moment) -> None:
+        self._capture.mark_saved()
+        clear_draft(self._paths.draft_file)
+        self._on_writer_changed()
 
     def _on_capture_draft_changed(self, draft: Draft) -> None:
         save_draft(self._paths.draft_file, draft)
 
     def _on_library_edit_requested(self, moment_id: str, draft: Draft) -> None:
-        self._writer.submit(WriteRequest("update", draft=draft, moment_ids=(moment_id,)))
+        self._writer.change(lambda db: update_moment(db, moment_id, draft), "update")
 
     def _on_library_delete_requested(self, moment_ids: list[str], retract: bool) -> None:
-        self._writer.submit(WriteRequest("delete", moment_ids=tuple(moment_ids), retract=retract))
+        ids = tuple(moment_ids)
+        self._writer.change(lambda db: delete_moments(db, ids, retract=retract), "delete")
 
     def _on_library_undelete_requested(self, moment_ids: list[str]) -> None:
-        self._writer.submit(WriteRequest("undelete", moment_ids=tuple(moment_ids)))
+        ids = tuple(moment_ids)
+        self._writer.change(lambda db: undelete_moments(db, ids), "undelete")
 
-    def _on_writer_finished(self, result: WriteResult) -> None:
-        op = result.request.op
-        if op in ("read", "replies_seen"):  # side effects of looking at a moment: nothing to show
-            if op == "read" and result.ok:
-                self._sharing.wake()
-            return
-        reply = self._pending_replies.pop(result.request.request_id, None)
-        if reply is not None:
-            self._finish_command_capture(result, reply)
-        elif op in ("add", "add_file"):
-            if result.ok:
-                self._capture.mark_saved()
-                clear_draft(self._paths.draft_file)
-            else:
-                self._capture.show_error(result.error or "Could not save.")
-        elif not result.ok and self._library is not None:
-            self._library.show_error(result.error or "Could not save the change.")
-        if result.ok:
-            self._sharing.wake()  # a new share, an edit, a retraction, a retry: the sync thread looks
-        if result.ok and self._library is not None and self._library.isVisible():
+    def _on_writer_changed(self) -> None:
+        """A new share, an edit, a retraction, a retry: the sync thread looks, the library shows it."""
+        self._sharing.wake()
+        if self._library is not None and self._library.isVisible():
             self._library.refresh()
             self._library.refresh_details()
 
-    def _finish_command_capture(self, result: WriteResult, reply: Reply) -> None:
-        if not result.ok or not isinstance(result.value, Moment):
-            reply({"ok": False, "error": result.error or "could not save"})
-            return
-        reply({"ok": True, "moment": moment_to_dict(result.value)})
-        self._tell(result.value.display_title, summary="Saved to Inflow")
+    def _on_writer_change_failed(self, message: str) -> None:
+        if self._library is not None:
+            self._library.show_error(message)
+
+    def _on_command_captured(self, moment: Moment, reply: Reply) -> None:
+        reply({"ok": True, "moment": moment_to_dict(moment)})
+        self._tell(moment.display_title, summary="Saved to Inflow")
+        self._on_writer_changed()
 
     # ------------------------------------------------------------------ other processes
     def handle_command(self, message: dict[str, Any], reply: Reply) -> None:
@@ -352,12 +350,10 @@ class AppController(QObject):
         except (DraftError, ValueError) as exc:
             reply({"ok": False, "error": str(exc)})
             return
-        request = WriteRequest(
-            "add", draft=draft, track_targets=self._config.tracking_targets("captured"),
-            snapshot=self._config.get_bool("snapshots_enabled"),
+        self._writer.submit(
+            WriteOp(self._adding(draft), success=lambda moment: self._on_command_captured(moment, reply),
+                    failure=lambda error: reply({"ok": False, "error": error}), name="capture command")
         )  # fmt: skip
-        self._pending_replies[request.request_id] = reply
-        self._writer.submit(request)
 
     # ------------------------------------------------------------------ telling the person
     def _tell(self, body: str, *, summary: str = "Inflow", moment_id: str | None = None) -> None:

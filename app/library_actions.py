@@ -14,7 +14,9 @@ from app.config import Config
 from app.drafts import load_ui_state, save_ui_state
 from app.gui_import import GuiImport
 from app.paths import Paths
-from app.writer import StorageWriter, WriteRequest
+from app.writer import StorageWriter, WriteOp
+from storage.pull import mark_replies_seen
+from storage.snapshots import request_refresh, retry_snapshot
 
 
 class LibraryActions(QObject):
@@ -49,10 +51,10 @@ class LibraryActions(QObject):
             library.set_reader_font_size(size)
 
     def _on_library_snapshot_retry_requested(self, moment_id: str) -> None:
-        self._writer.submit(WriteRequest("snapshot_retry", moment_ids=(moment_id,)))
+        self._writer.change(lambda db: retry_snapshot(db, moment_id), "retry offline copy")
 
     def _on_library_snapshot_refresh_requested(self, moment_id: str) -> None:
-        self._writer.submit(WriteRequest("snapshot_refresh", moment_ids=(moment_id,)))
+        self._writer.change(lambda db: request_refresh(db, moment_id), "refresh offline copy")
 
     def _on_library_file_open_requested(self, moment_id: str) -> None:
         """Write the kept file to a private temporary folder (off the GUI thread) and open it."""
@@ -84,7 +86,7 @@ class LibraryActions(QObject):
     def _on_library_moment_shown(self, moment_id: str) -> None:
         """Answers shown once are no longer "new" (a write only when there are new ones)."""
         if self._has_unseen_replies(moment_id):
-            self._writer.submit(WriteRequest("replies_seen", moment_ids=(moment_id,)))
+            self._writer.submit(WriteOp(lambda db: mark_replies_seen(db, moment_id), name="replies seen"))
 
     def _on_library_import_requested(self, path: str) -> None:
         self._import.start(path, self._library)

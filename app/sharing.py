@@ -17,10 +17,12 @@ from app.config import Config, load_config, remove_target, save_settings, save_t
 from app.paths import Paths
 from app.sync_worker import SyncWorker
 from app.targets import validate_target
-from app.writer import StorageWriter, WriteRequest
+from app.writer import StorageWriter, WriteOp
+from storage import outbox
 from storage.db import open_database
 from storage.models import Draft
 from storage.outbox import needs_attention, paused_targets
+from storage.pull import mark_answered
 from sync.connector import Target
 from sync.engine import PassReport
 from sync.registry import connector_for, kinds
@@ -160,22 +162,23 @@ class Sharing(QObject):
 
     # ------------------------------------------------------------------ library actions
     def retry_delivery(self, delivery_id: int) -> None:
-        self._writer.submit(WriteRequest("retry_delivery", delivery_id=delivery_id))
+        self._writer.change(lambda db: outbox.retry_now(db, delivery_id), "retry delivery")
 
     def cancel_delivery(self, delivery_id: int) -> None:
-        self._writer.submit(WriteRequest("cancel_delivery", delivery_id=delivery_id))
+        self._writer.change(lambda db: outbox.cancel(db, delivery_id), "cancel delivery")
 
     def set_answered(self, moment_id: str, answered: bool) -> None:
-        self._writer.submit(
-            WriteRequest("answered", moment_ids=(moment_id,), flag=answered,
-                         track_targets=self._config.tracking_targets("answered"))
-        )  # fmt: skip
+        targets = self._config.tracking_targets("answered")
+        self._writer.change(lambda db: mark_answered(db, moment_id, answered, targets), "answered")
 
     def moment_read(self, moment_id: str) -> None:
         """A moment was opened in the library: tracking targets that record reading get it once."""
         targets = self._config.tracking_targets("read")
         if targets:
-            self._writer.submit(WriteRequest("read", moment_ids=(moment_id,), track_targets=targets))
+            self._writer.submit(  # looking at a moment: nothing to show, failures only logged
+                WriteOp(lambda db: outbox.track(db, moment_id, targets, "read"), success=lambda _n: self.wake(),
+                        name="read")
+            )  # fmt: skip
 
     # ------------------------------------------------------------------ settings: targets
     def target_kinds(self) -> list[TargetKindInfo]:
@@ -190,17 +193,17 @@ class Sharing(QObject):
     def test_target(self, name: str, kind: str, settings: dict[str, str], secret: str,
                     done: Callable[[bool, str], None]) -> None:  # fmt: skip
         """A real authenticated call, off the GUI thread; an empty secret means the stored one."""
-        problems = validate_target(name, kind, settings)
+        problems = validate_target(name, kind, settings, secret=secret, permit_insecure_http=self._permit_http())
         if problems:
             done(False, "; ".join(problems))
             return
         target = Target(name, kind, settings)
 
-        from app.sync_setup import credentials, make_connector, session_factory
+        from app.sync_setup import credentials, make_connector, target_session
 
         def work() -> str:
             stored = secret or credentials(self._paths).get(name) or ""
-            session = session_factory()
+            session = target_session(self._config, target, stored or None)
             try:
                 return make_connector(target, stored or None, session).test()
             finally:
@@ -213,7 +216,7 @@ class Sharing(QObject):
     def add_target(self, name: str, kind: str, settings: dict[str, str], secret: str,
                    done: Callable[[str | None], None]) -> None:  # fmt: skip
         """Save the target (config) and its secret (keyring, off the GUI thread); done(None) or done(error)."""
-        problems = validate_target(name, kind, settings)
+        problems = validate_target(name, kind, settings, secret=secret, permit_insecure_http=self._permit_http())
         if problems:
             done("; ".join(problems))
             return
@@ -231,6 +234,9 @@ class Sharing(QObject):
             done(None if error is None else _message(error))
 
         self._background.run(work, finished)
+
+    def _permit_http(self) -> bool:
+        return self._config.get_bool("permit_insecure_http")
 
     def needs_device_sign_in(self, kind: str) -> bool:
         """Kinds whose secret comes from an interactive sign-in (Microsoft device code), not typing."""
@@ -250,7 +256,7 @@ class Sharing(QObject):
         this code); when the person has signed in, the target and its token cache are saved."""
         import sys
 
-        problems = validate_target(name, kind, settings)
+        problems = validate_target(name, kind, settings, permit_insecure_http=self._permit_http())
         if problems:
             done("; ".join(problems))
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from sqlite_utils import Database
 
@@ -101,3 +101,14 @@ def add_file_moment(  # noqa: PLR0917 (the plain-argument signature callers shar
         moment = add_moment(db, replace(draft, kind=Kind(draft.kind)), track_targets=track_targets)
         attach_file(db, moment.rowid, name, media_type, data, text=text)
     return moment
+
+
+def add_file_from_path(
+    db: Database, draft: Draft, path: Path, *, track_targets: Sequence[str] = (), budget: int = MAX_FILE_BYTES
+) -> Moment:
+    """Read a file (its size checked before reading) and keep it with its moment (see add_file_moment)."""
+    check_size(path.name, path.stat().st_size, budget)
+    data = path.read_bytes()
+    media_type = media_type_for(path.name)
+    text = extract_text(path.name, media_type, data)
+    return add_file_moment(db, draft, path.name, media_type, data, text, track_targets=track_targets)

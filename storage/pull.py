@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from storage.models import Kind, Reply
 from storage.moments import utc_now, write_tags
+from storage.outbox import track
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +116,14 @@ def replies_for(db: Database, moment_rowid: int) -> list[Reply]:
     ]
 
 
-def mark_replies_seen(db: Database, moment_rowid: int) -> None:
+def mark_replies_seen(db: Database, moment_id: str) -> int:
+    """A question's answers were shown: none of them is "new" any more; returns how many were."""
     with db.atomic():
-        db.execute("UPDATE replies SET seen = 1 WHERE moment_rowid = ?", [moment_rowid])
+        row = db.execute("SELECT rowid FROM moments WHERE id = ?", [moment_id]).fetchone()
+        if row is None:
+            raise KeyError(moment_id)
+        cursor = db.execute("UPDATE replies SET seen = 1 WHERE moment_rowid = ? AND seen = 0", [row[0]])
+    return int(cursor.rowcount)
 
 
 def set_answered(db: Database, moment_id: str, answered: bool = True) -> bool:
@@ -134,6 +140,16 @@ def set_answered(db: Database, moment_id: str, answered: bool = True) -> bool:
                 [moment_id],
             )
     return bool(cursor.rowcount)
+
+
+def mark_answered(db: Database, moment_id: str, answered: bool, track_targets: Sequence[str] = ()) -> bool:
+    """Set or clear a question's answered mark; when it becomes answered, tracking targets that record
+    answering get it, in the same transaction. Returns whether the mark changed."""
+    with db.atomic():
+        changed = set_answered(db, moment_id, answered)
+        if changed and answered:
+            track(db, moment_id, track_targets, "answered")
+    return changed
 
 
 def get_cursor(db: Database, target: str, stream: str) -> str | None:

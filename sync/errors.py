@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import enum
+import re
+
+#: The longest message kept (a server's words are cut to fit, with an ellipsis).
+MESSAGE_LIMIT = 400
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # not the whitespace ones: split() takes those
 
 
 class ErrorKind(enum.StrEnum):
@@ -15,6 +20,7 @@ class SyncError(Exception):
     """A classified failure. `message` is written for the person (it is shown in the library)."""
 
     def __init__(self, kind: ErrorKind, message: str, *, retry_after: float | None = None) -> None:
+        message = clean_message(message)
         super().__init__(message)
         self.kind = kind
         self.message = message
@@ -22,6 +28,25 @@ class SyncError(Exception):
 
     def __repr__(self) -> str:
         return f"SyncError({self.kind.value}, {self.message!r}, retry_after={self.retry_after})"
+
+
+def clean_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """One line for a person: control characters dropped (escape sequences in a server's error body
+    never reach the library or a terminal), whitespace collapsed, cut to `limit` with an ellipsis."""
+    flat = " ".join(_CONTROLS.sub("", text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def decode_body(raw: bytes) -> str:
+    """A response body as text for an error message: UTF-8 with bad bytes replaced; a binary body
+    (NUL bytes, or mostly undecodable) is described by its size instead of shown as mojibake."""
+    if not raw.strip():
+        return ""
+    text = raw.decode("utf-8", errors="replace")
+    junk = sum(1 for c in text if c == "\ufffd" or _CONTROLS.match(c))
+    if b"\x00" in raw or junk * 10 > len(text) * 3:
+        return f"a binary answer ({len(raw):,} bytes)"
+    return text.strip()
 
 
 def transient(message: str, retry_after: float | None = None) -> SyncError:

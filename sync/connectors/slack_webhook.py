@@ -27,7 +27,7 @@ import requests
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.slack_format import message
-from sync.errors import NotSupportedError, SyncError, auth, permanent, transient
+from sync.errors import NotSupportedError, SyncError, auth, decode_body, permanent, transient
 from sync.http import host_of, network_error, retry_after_seconds
 
 _AUTH_CODES = ("action_prohibited", "invalid_token", "team_disabled", "no_service", "no_team")
@@ -87,7 +87,7 @@ class SlackWebhookConnector:
 def raise_for_answer(response: requests.Response) -> None:
     """Nothing for Slack's 2xx `ok`, else the failure as a SyncError."""
     status = response.status_code
-    text = (response.content or b"").decode("utf-8", errors="replace").strip()
+    text = decode_body(response.content or b"")
     html = text[:1] == "<"  # a page; not the Content-Type: Slack sends its plain codes as text/html
     code = "" if html else " ".join(text.split())[:100]
     host = _host(response.url)

@@ -32,7 +32,7 @@ import requests
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.slack_format import CARD, TRUNCATED, cut, render_markdown
-from sync.errors import NotSupportedError, auth, permanent, transient
+from sync.errors import NotSupportedError, auth, decode_body, permanent, transient
 from sync.formatting import heading
 from sync.http import host_of, network_error, retry_after_seconds
 
@@ -154,7 +154,7 @@ class TeamsWorkflowConnector:
 
 
 def _detail(response: requests.Response) -> str:
-    text = (response.content or b"").decode("utf-8", errors="replace").strip()
+    text = decode_body(response.content or b"")
     if not text:
         return ""
     if text[:1] == "<" or "html" in response.headers.get("Content-Type", "").lower():

@@ -39,7 +39,7 @@ import requests
 import urllib3
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.errors import NotSupportedError, SyncError, auth, permanent, transient
+from sync.errors import NotSupportedError, SyncError, auth, clean_message, decode_body, permanent, transient
 from sync.formatting import as_html, as_plain_text
 from sync.http import host_of, network_error, retry_after_seconds
 
@@ -238,7 +238,7 @@ def classify(response: requests.Response) -> SyncError:
 
 def _answer_detail(response: requests.Response) -> str:
     """What the receiver said, in one short line: a JSON message, an HTML page's title, or the text."""
-    text = (response.content or b"").decode("utf-8", errors="replace").strip()
+    text = decode_body(response.content or b"")
     if not text:
         return ""
     if "html" in response.headers.get("Content-Type", "").lower() or text[:1] == "<":
@@ -257,8 +257,7 @@ def _answer_detail(response: requests.Response) -> str:
 
 
 def _one_line(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _MESSAGE_LIMIT else flat[: _MESSAGE_LIMIT - 1] + "…"
+    return clean_message(text, _MESSAGE_LIMIT)
 
 
 def _host(url: str | None) -> str:

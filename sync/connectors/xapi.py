@@ -39,7 +39,7 @@ import requests
 import urllib3
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.errors import NotSupportedError, SyncError, auth, permanent, transient
+from sync.errors import NotSupportedError, SyncError, auth, clean_message, decode_body, permanent, transient
 from sync.http import host_of, network_error, retry_after_seconds
 
 XAPI_VERSION = "1.0.3"
@@ -334,8 +334,7 @@ def classify(response: requests.Response, action: str = "storing the statement")
 
 def _answer_detail(response: requests.Response) -> str:
     """What the LRS said, in one short line: its JSON message, an HTML page's title, or the text."""
-    raw = response.content or b""
-    text = raw.decode("utf-8", errors="replace").strip()
+    text = decode_body(response.content or b"")
     if not text:
         return ""
     content_type = response.headers.get("Content-Type", "").lower()
@@ -373,8 +372,7 @@ def _json_message(value: Any, depth: int = 0) -> str:
 
 
 def _one_line(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _MESSAGE_LIMIT else flat[: _MESSAGE_LIMIT - 1] + "…"
+    return clean_message(text, _MESSAGE_LIMIT)
 
 
 def _decode_json(response: requests.Response) -> tuple[Any, str]:
