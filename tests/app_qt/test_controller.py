@@ -231,3 +231,31 @@ def test_answers_stop_being_new_once_the_question_is_shown(
     with qtbot.waitSignal(controller._writer.finished, timeout=5000):
         controller._library.moment_shown.emit(moment.id)
     assert [r.seen for r in replies_for(db, moment.rowid)] == [True]
+
+
+def test_a_capture_from_another_process_is_answered_once_it_is_stored_or_failed(
+    qtbot: QtBot, controller: AppController, db: Database
+) -> None:
+    replies: list[dict[str, Any]] = []
+    controller.start(open_capture=False, notices=[])
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        controller.handle_command({"cmd": "capture", "draft": {"kind": "tip", "title": "From the CLI"}}, replies.append)
+    assert replies[0]["ok"] is True
+    assert replies[0]["moment"]["title"] == "From the CLI"
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        controller.handle_command({"cmd": "capture", "draft": {"title": "big", "body": "x" * 200_000}}, replies.append)
+    assert replies[1] == {
+        "ok": False,
+        "error": "Could not save: the disk is full. Free some space and save again; your text is kept.",
+    }
+    assert count_moments(db) == 1
+
+
+def test_a_change_that_fails_is_explained_in_the_library(qtbot: QtBot, controller: AppController) -> None:
+    controller.start(open_capture=False, notices=[])
+    controller.open_library()
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        controller._library.edit_requested.emit("no-such-moment", Draft(title="edited"))
+    assert controller._library.error_bar.label.text() == "That moment no longer exists."
