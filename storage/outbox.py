@@ -4,11 +4,18 @@ Every function is one short transaction. Claiming reads then writes, so it start
 BEGIN IMMEDIATE (a plain BEGIN can fail with SQLITE_BUSY_SNAPSHOT under concurrency whatever the
 busy timeout). No transaction is ever held across a network call: claim, send (no transaction),
 record.
+
+Several processes may drain one outbox (the app and `inflow sync now`): a claim is a lease with an
+owner (host/pid/token, see `new_owner`) and an expiry; only an expired lease, or one whose owner
+process on this host has died, is taken over, and a result is recorded only by the lease's owner.
+A target's "not before" time (after a rate limit or an outage) is stored too (`target_waits`).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +28,8 @@ from storage.models import Delivery, DeliveryState, Kind
 from storage.moments import utc_now
 
 _DELIVERY_COLUMNS = "id, target, action, state, attempts, next_attempt_at, last_error, remote_id, remote_link"
+#: How long a claim holds (s): well beyond one delivery, whose every HTTP exchange has a 60 s deadline.
+LEASE_S = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,17 +96,52 @@ def track(db: Database, moment_id: str, targets: Sequence[str], activity: str) -
         return 0 if row is None else len(enqueue(db, row[0], targets, action="track", detail=activity))
 
 
-def reconcile_inflight(db: Database) -> int:
-    """At start-up: deliveries left inflight by a crash go back to pending with the SAME key."""
-    with db.atomic():
-        cursor = db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'inflight'")
-    return int(cursor.rowcount)
+def new_owner(pid: int | None = None) -> str:
+    """A lease owner: this host, a process id (this one by default) and a token unique to the claimer."""
+    return f"{socket.gethostname()}/{os.getpid() if pid is None else pid}/{uuid.uuid4().hex[:12]}"
 
 
-def claim_due(db: Database, now: float, *, skip_targets: Sequence[str] = ()) -> ClaimedDelivery | None:
-    """Mark the oldest due delivery inflight and return it (None when nothing is due)."""
+def _owner_gone(owner: str | None) -> bool:
+    """The owner is a process on this host that no longer runs (its lease need not be waited out)."""
+    host, _, rest = (owner or "").partition("/")
+    pid_text = rest.partition("/")[0]
+    if os.name != "posix" or host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # e.g. it runs as another user
+        return False
+    return False
+
+
+def reconcile_inflight(db: Database, now: float) -> int:
+    """Deliveries whose lease expired (or whose owner died) go back to pending with the SAME key.
+
+    A live lease of another process is left alone: that process is sending the row right now."""
+    with immediate(db):
+        stale = [
+            row[0]
+            for row in db.execute("SELECT id, lease_owner, lease_until FROM outbox WHERE state = 'inflight'")
+            if row[2] is None or row[2] <= now or _owner_gone(row[1])
+        ]
+        for delivery_id in stale:
+            db.execute(
+                "UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                [delivery_id],
+            )
+    return len(stale)
+
+
+def claim_due(
+    db: Database, now: float, *, owner: str, lease_s: float = LEASE_S, skip_targets: Sequence[str] = ()
+) -> ClaimedDelivery | None:
+    """Lease the oldest due delivery to `owner` (inflight until now + lease_s) and return it.
+
+    None when nothing is due; a target waiting (see `set_target_wait`) has nothing due."""
     skip = ""
-    params: list[Any] = [now]
+    params: list[Any] = [now, now]
     if skip_targets:
         skip = f"AND o.target NOT IN ({', '.join('?' for _ in skip_targets)})"
         params += list(skip_targets)
@@ -108,18 +152,27 @@ def claim_due(db: Database, now: float, *, skip_targets: Sequence[str] = ()) -> 
             " AND p.target = o.target AND p.action = 'post' AND p.state = 'sent'), "
             "m.id, m.kind, m.title, m.body, m.url, m.tags, m.created_at "
             "FROM outbox o JOIN moments m ON m.rowid = o.moment_rowid "
-            f"WHERE o.state = 'pending' AND o.next_attempt_at <= ? {skip} "
+            "WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
+            f"AND o.target NOT IN (SELECT w.target FROM target_waits w WHERE w.not_before > ?) {skip} "
             "ORDER BY o.next_attempt_at, o.id LIMIT 1",
             params,
         ).fetchone()
         if row is None:
             return None
-        db.execute("UPDATE outbox SET state = 'inflight', updated_at = ? WHERE id = ?", [utc_now(), row[0]])
+        db.execute(
+            "UPDATE outbox SET state = 'inflight', lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?",
+            [owner, now + lease_s, utc_now(), row[0]],
+        )
     return ClaimedDelivery(
         id=row[0], target=row[1], action=row[2], detail=row[3], queued_at=row[4], idempotency_key=row[5],
         attempts=row[6], remote_id=row[7], moment_id=row[8], kind=Kind(row[9]), title=row[10], body=row[11],
         url=row[12], tags=tuple(json.loads(row[13])), created_at=row[14],
     )  # fmt: skip
+
+
+#: Only the lease's owner records a result (another process may have taken an expired lease over).
+_HELD = "id = ? AND state = 'inflight' AND lease_owner = ?"
+_RELEASED = "lease_owner = NULL, lease_until = NULL"
 
 
 def record_sent(
@@ -128,46 +181,54 @@ def record_sent(
     remote_id: str | None,
     link: str | None,
     *,
+    owner: str,
     poll_until: float | None = None,
     now: float = 0.0,
-) -> None:
-    """Delivered. A question's post is polled for answers until `poll_until`.
+) -> bool:
+    """Delivered. A question's post is polled for answers until `poll_until`. False: not our lease.
 
     Its first poll is due at once and marked by a negative poll_at: that poll always asks the backend
     directly; later ones may be covered by a complete feed read (see sync.engine)."""
     with db.atomic():
-        db.execute(
-            "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL, "
+        cursor = db.execute(
+            f"UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL, {_RELEASED}, "
             "remote_id = coalesce(?, remote_id), remote_link = coalesce(?, remote_link), updated_at = ?, "
-            "poll_at = CASE WHEN ? IS NULL THEN NULL ELSE ? END, poll_until = ? WHERE id = ?",
-            [remote_id, link, utc_now(), poll_until, -now, poll_until, delivery_id],
+            f"poll_at = CASE WHEN ? IS NULL THEN NULL ELSE ? END, poll_until = ? WHERE {_HELD}",
+            [remote_id, link, utc_now(), poll_until, -now, poll_until, delivery_id, owner],
         )
+    return bool(cursor.rowcount)
 
 
-def record_retry(db: Database, delivery_id: int, error: str, retry_at: float) -> None:
+def record_retry(db: Database, delivery_id: int, error: str, retry_at: float, *, owner: str) -> bool:
+    with db.atomic():
+        cursor = db.execute(
+            f"UPDATE outbox SET state = 'pending', attempts = attempts + 1, last_error = ?, {_RELEASED}, "
+            f"next_attempt_at = ?, updated_at = ? WHERE {_HELD}",
+            [error, retry_at, utc_now(), delivery_id, owner],
+        )
+    return bool(cursor.rowcount)
+
+
+def record_dead(db: Database, delivery_id: int, error: str, *, owner: str) -> bool:
+    with db.atomic():
+        cursor = db.execute(
+            f"UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, {_RELEASED}, "
+            f"updated_at = ? WHERE {_HELD}",
+            [error, utc_now(), delivery_id, owner],
+        )
+    return bool(cursor.rowcount)
+
+
+def pause_target(
+    db: Database, target: str, reason: str, *, delivery_id: int | None = None, owner: str | None = None
+) -> None:
+    """The target's credentials failed, or it asked us to stop: pause it and every delivery waiting
+    for it (and the claimed `delivery_id`, when `owner` still holds its lease)."""
     with db.atomic():
         db.execute(
-            "UPDATE outbox SET state = 'pending', attempts = attempts + 1, last_error = ?, "
-            "next_attempt_at = ?, updated_at = ? WHERE id = ?",
-            [error, retry_at, utc_now(), delivery_id],
-        )
-
-
-def record_dead(db: Database, delivery_id: int, error: str) -> None:
-    with db.atomic():
-        db.execute(
-            "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?",
-            [error, utc_now(), delivery_id],
-        )
-
-
-def pause_target(db: Database, target: str, reason: str, *, delivery_id: int | None = None) -> None:
-    """The target's credentials failed: pause it and every delivery waiting for it."""
-    with db.atomic():
-        db.execute(
-            "UPDATE outbox SET state = 'paused', last_error = ?, updated_at = ? "
-            "WHERE target = ? AND (state = 'pending' OR id = ?)",
-            [reason, utc_now(), target, delivery_id],
+            f"UPDATE outbox SET state = 'paused', last_error = ?, {_RELEASED}, updated_at = ? "
+            "WHERE target = ? AND (state = 'pending' OR (id = ? AND state = 'inflight' AND lease_owner = ?))",
+            [reason, utc_now(), target, delivery_id, owner],
         )
         set_target_state(db, target, "paused", reason)
 
@@ -181,6 +242,7 @@ def resume_target(db: Database, target: str) -> int:
             [utc_now(), target],
         )
         db.execute("DELETE FROM target_state WHERE target = ? AND key = 'paused'", [target])
+        db.execute("DELETE FROM target_waits WHERE target = ?", [target])
     return int(cursor.rowcount)
 
 
@@ -209,13 +271,40 @@ def retry_now(db: Database, delivery_id: int) -> bool:
     return bool(cursor.rowcount)
 
 
+def set_target_wait(db: Database, target: str, not_before: float) -> None:
+    """Nothing goes to (or is asked of) `target` before `not_before` (unix s), in any process."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO target_waits (target, not_before) VALUES (?, ?) "
+            "ON CONFLICT (target) DO UPDATE SET not_before = max(not_before, excluded.not_before)",
+            [target, not_before],
+        )
+
+
+def clear_target_wait(db: Database, target: str) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM target_waits WHERE target = ?", [target])
+
+
+def target_waits(db: Database, now: float) -> dict[str, float]:
+    """The targets still waiting at `now`, and until when."""
+    return {
+        row[0]: row[1] for row in db.execute("SELECT target, not_before FROM target_waits WHERE not_before > ?", [now])
+    }
+
+
 def next_due_at(db: Database) -> float | None:
-    """When the engine next has something to do: a pending delivery or a reply poll (unix s)."""
+    """When the engine next has something to do (unix s): a pending delivery or a reply poll (not
+    before its target's wait), or another process's lease running out."""
     paused = list(paused_targets(db))
-    skip = f"AND target NOT IN ({', '.join('?' for _ in paused)})" if paused else ""
+    skip = f"AND o.target NOT IN ({', '.join('?' for _ in paused)})" if paused else ""
+    waits = "FROM outbox o LEFT JOIN target_waits w ON w.target = o.target"
     row = db.execute(
-        f"SELECT min(t) FROM (SELECT min(next_attempt_at) AS t FROM outbox WHERE state = 'pending' {skip} "
-        f"UNION ALL SELECT min(poll_at) FROM outbox WHERE poll_at IS NOT NULL {skip})",
+        "SELECT min(t) FROM ("
+        f"SELECT min(max(o.next_attempt_at, coalesce(w.not_before, 0))) AS t {waits} WHERE o.state = 'pending' {skip} "
+        f"UNION ALL SELECT min(max(o.poll_at, coalesce(w.not_before, o.poll_at))) {waits} "
+        f"WHERE o.poll_at IS NOT NULL {skip} "
+        "UNION ALL SELECT min(lease_until) FROM outbox WHERE state = 'inflight')",
         paused + paused,
     ).fetchone()
     return None if row is None or row[0] is None else float(row[0])
@@ -231,13 +320,29 @@ def deliveries_for(db: Database, moment_rowid: int) -> list[Delivery]:
 
 
 def outbox_summary(db: Database) -> dict[str, dict[str, int]]:
-    """Per target, how many deliveries are in each state."""
+    """Per target, how many deliveries are in each state; pending ones that failed before count as
+    `retrying`."""
     summary: dict[str, dict[str, int]] = {}
     for target, state, count in db.execute(
-        "SELECT target, state, count(*) FROM outbox GROUP BY target, state ORDER BY target, state"
+        "SELECT target, CASE WHEN state = 'pending' AND attempts > 0 THEN 'retrying' ELSE state END AS s, "
+        "count(*) FROM outbox GROUP BY target, s ORDER BY target, s"
     ):
         summary.setdefault(target, {})[state] = count
     return summary
+
+
+def retrying_deliveries(db: Database) -> list[Delivery]:
+    """Deliveries waiting for another attempt after a failure, soonest first; `next_attempt_at` is
+    when the engine will really try (not before its target's wait)."""
+    return [
+        _to_delivery(row)
+        for row in db.execute(
+            "SELECT o.id, o.target, o.action, o.state, o.attempts, "
+            "max(o.next_attempt_at, coalesce(w.not_before, 0)) AS due, o.last_error, o.remote_id, o.remote_link "
+            "FROM outbox o LEFT JOIN target_waits w ON w.target = o.target "
+            "WHERE o.state = 'pending' AND o.attempts > 0 ORDER BY due, o.id"
+        )
+    ]
 
 
 def get_target_state(db: Database, target: str) -> dict[str, str]:
@@ -271,6 +376,7 @@ def forget_target(db: Database, target: str) -> None:
         )
         db.execute("UPDATE outbox SET poll_at = NULL WHERE target = ?", [target])
         db.execute("DELETE FROM target_state WHERE target = ?", [target])
+        db.execute("DELETE FROM target_waits WHERE target = ?", [target])
         db.execute("DELETE FROM sync_cursors WHERE target = ?", [target])
 
 

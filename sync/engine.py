@@ -2,9 +2,11 @@
 
 Synchronous, no Qt: `app.sync_worker` runs passes on a background thread. Every database step is
 one short transaction (claim -> send with no transaction -> record), so a crash at any point loses
-nothing: inflight rows go back to pending at start-up and are resent with the SAME idempotency
-key (Matrix txnId, xAPI statement id, webhook-id), so nothing is posted twice where the backend
-can prevent it.
+nothing: a claim is a lease (see storage.outbox); once it has expired, or its process has died, the
+row goes back to pending and is resent with the SAME idempotency key (Matrix txnId, xAPI statement
+id, webhook-id), so nothing is posted twice where the backend can prevent it. Several engines (the
+app, `inflow sync now`) may share one database: a live lease is never taken over, and a target's
+wait after a rate limit or an outage is stored, so every process honours it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ BACKOFF_CAP_S = 3600.0
 FEED_INTERVAL_S = 300.0
 KINDS = {k.value for k in Kind}
 DEFAULT_POLL_DAYS = 14
+#: Failures that pause the whole target until the person acts (signs in again, or re-enables it).
+_PAUSING = (ErrorKind.AUTH, ErrorKind.GONE)
 
 
 @dataclass
@@ -116,17 +120,18 @@ class SyncEngine:
         self._snapshot_feed = snapshot_feed
         self._store_secret = store_secret
         self._connectors: dict[str, tuple[Target, str | None, Connector, MutableMapping[str, str]]] = {}
-        self._not_before: dict[str, float] = {}  # per-target pause after a rate limit or outage
+        self._owner = outbox.new_owner()  # this engine's claims
         self._feed_next: dict[str, float] = {}
         self._saved_state: dict[str, dict[str, str]] = {}  # target state as last read or written
         self._session: requests.Session | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def reconcile(self) -> int:
-        """After a crash: deliveries left inflight go back to pending (same key)."""
-        count = outbox.reconcile_inflight(self._db)
+        """Deliveries left inflight by a crash (lease expired, or its process gone) go back to pending
+        (same key); another live engine's claims are left alone. Also run at the start of each pass."""
+        count = outbox.reconcile_inflight(self._db, self._clock())
         if count:
-            log.info("reconciled %d delivery(ies) left inflight", count)
+            log.info("took over %d delivery(ies) left inflight", count)
         return count
 
     def close(self) -> None:
@@ -143,8 +148,9 @@ class SyncEngine:
     def _feed_times(self) -> list[float]:
         now = self._clock()
         paused = outbox.paused_targets(self._db)
+        waits = outbox.target_waits(self._db, now)
         return [
-            max(self._feed_next.get(t.name, now), self._not_before.get(t.name, now))
+            max(self._feed_next.get(t.name, now), waits.get(t.name, now))
             for t in self._targets()
             if t.name not in paused and connector_for(t.kind).can_pull
         ]
@@ -154,6 +160,7 @@ class SyncEngine:
         """Push everything due, then pull what is due (everything, with pull_now)."""
         report = PassReport()
         targets = {t.name: t for t in self._targets()}
+        self.reconcile()
         self._push(targets, report, stop)
         covered: set[str] = set()
         if not stop():
@@ -166,16 +173,14 @@ class SyncEngine:
 
     def _push(self, targets: dict[str, Target], report: PassReport, stop: Callable[[], bool]) -> None:
         while not stop():
-            now = self._clock()
-            busy = [name for name, until in self._not_before.items() if until > now]
-            skip = sorted({*busy, *outbox.paused_targets(self._db)})
-            row = outbox.claim_due(self._db, now, skip_targets=skip)
+            skip = sorted(outbox.paused_targets(self._db))  # a waiting target has nothing due (claim_due)
+            row = outbox.claim_due(self._db, self._clock(), owner=self._owner, skip_targets=skip)
             if row is None:
                 return
             target = targets.get(row.target)
             if target is None:
-                outbox.record_dead(self._db, row.id, f"The target '{row.target}' is no longer configured.")
-                report.dead += 1
+                message = f"The target '{row.target}' is no longer configured."
+                report.dead += self._recorded(row, outbox.record_dead(self._db, row.id, message, owner=self._owner))
                 continue
             self._deliver(target, row, report)
 
@@ -198,8 +203,7 @@ class SyncEngine:
             elif row.action == "retract" and row.remote_id:
                 connector.retract(row.remote_id)
         except NotSupportedError as exc:
-            outbox.record_dead(self._db, row.id, str(exc))
-            report.dead += 1
+            report.dead += self._recorded(row, outbox.record_dead(self._db, row.id, str(exc), owner=self._owner))
             return
         except SyncError as exc:
             self._record_failure(target, row, exc, report)
@@ -208,33 +212,42 @@ class SyncEngine:
             self._save_state(target)
         is_question = row.kind is Kind.QUESTION and row.action == "post"
         poll_until = self._clock() + self._poll_s if is_question and connector.can_pull else None
-        outbox.record_sent(self._db, row.id, remote_id, link, poll_until=poll_until, now=self._clock())
-        report.sent += 1
+        sent = outbox.record_sent(
+            self._db, row.id, remote_id, link, owner=self._owner, poll_until=poll_until, now=self._clock()
+        )
+        report.sent += self._recorded(row, sent)
+
+    def _recorded(self, row: outbox.ClaimedDelivery, recorded: bool) -> int:
+        """1 when the result was recorded; 0 when the lease had been taken over (that process records)."""
+        if not recorded:
+            log.warning(
+                "delivery %d to %s: its claim expired and was taken over; not recorded here", row.id, row.target
+            )
+        return int(recorded)
 
     def _record_failure(self, target: Target, row: outbox.ClaimedDelivery, exc: SyncError, report: PassReport) -> None:
         log.info("delivery %d to %s: %r", row.id, target.name, exc)
-        if exc.kind is ErrorKind.AUTH:
-            outbox.pause_target(self._db, target.name, exc.message, delivery_id=row.id)
+        if exc.kind in _PAUSING:
+            outbox.pause_target(self._db, target.name, exc.message, delivery_id=row.id, owner=self._owner)
             self._connectors.pop(target.name, None)
             report.problems.append(f"{target.name}: {exc.message}")
             return
         if exc.kind is ErrorKind.PERMANENT:
-            outbox.record_dead(self._db, row.id, exc.message)
-            report.dead += 1
+            report.dead += self._recorded(row, outbox.record_dead(self._db, row.id, exc.message, owner=self._owner))
             return
         delay = backoff_delay(row.attempts, exc.retry_after, self._rng)
         retry_at = self._clock() + delay
-        outbox.record_retry(self._db, row.id, exc.message, retry_at)
-        # The whole target waits: a rate limit or an outage is about the server, not this item.
-        self._not_before[target.name] = retry_at
-        report.retrying += 1
+        retried = outbox.record_retry(self._db, row.id, exc.message, retry_at, owner=self._owner)
+        # The whole target waits, in every process: a rate limit or an outage is about the server.
+        outbox.set_target_wait(self._db, target.name, retry_at)
+        report.retrying += self._recorded(row, retried)
 
     # ------------------------------------------------------------------ pulling
     def _pull_replies(self, targets: dict[str, Target], report: PassReport, *, force: bool, covered: set[str]) -> None:
         """Ask for replies to due questions, except where this pass's complete feed read already
         brought every reply on that target (then only the next poll is scheduled)."""
         now = self._clock()
-        skip = sorted({*outbox.paused_targets(self._db), *(n for n, u in self._not_before.items() if u > now)})
+        skip = sorted({*outbox.paused_targets(self._db), *outbox.target_waits(self._db, now)})
         due = pull.due_polls(self._db, float("inf") if force else now, skip_targets=skip)
         for poll in due:
             target = targets.get(poll.target)
@@ -275,6 +288,7 @@ class SyncEngine:
         replace a poll per open question); returns the targets whose read was complete."""
         now = self._clock()
         paused = outbox.paused_targets(self._db)
+        waits = outbox.target_waits(self._db, now)
         polls_due = {p.target for p in pull.due_polls(self._db, now)}
         covered: set[str] = set()
         for target in targets.values():
@@ -283,7 +297,7 @@ class SyncEngine:
             feed_due = self._feed_next.get(target.name, 0.0) <= now
             if not (force or feed_due or target.name in polls_due):
                 continue
-            if self._not_before.get(target.name, 0.0) > now:
+            if target.name in waits:
                 continue
             cursor = pull.get_cursor(self._db, target.name, "feed")
             try:
@@ -322,11 +336,12 @@ class SyncEngine:
                 self._report_answers(report, question, pull.store_replies(self._db, question, incoming, False))
 
     def _pull_failed(self, target: Target, exc: SyncError, report: PassReport) -> None:
-        if exc.kind is ErrorKind.AUTH:
+        if exc.kind in _PAUSING:
             outbox.pause_target(self._db, target.name, exc.message)
             self._connectors.pop(target.name, None)
         elif exc.kind is ErrorKind.TRANSIENT:
-            self._not_before[target.name] = self._clock() + backoff_delay(1, exc.retry_after, self._rng)
+            wait = self._clock() + backoff_delay(1, exc.retry_after, self._rng)
+            outbox.set_target_wait(self._db, target.name, wait)
         report.problems.append(f"{target.name}: {exc.message}")
 
     # ------------------------------------------------------------------ connectors
@@ -366,7 +381,7 @@ class SyncEngine:
         """A target changed or was removed: drop its cached connector and pacing."""
         self._connectors.pop(target_name, None)
         self._saved_state.pop(target_name, None)
-        self._not_before.pop(target_name, None)
+        outbox.clear_target_wait(self._db, target_name)
         self._feed_next.pop(target_name, None)
 
     def resume(self, target_name: str) -> None:

@@ -14,6 +14,7 @@ class ErrorKind(enum.StrEnum):
     TRANSIENT = "transient"  # network, 5xx, 429: retry later (honouring retry_after)
     PERMANENT = "permanent"  # the backend refused this item: dead, shown with a Retry button
     AUTH = "auth"  # the credentials no longer work: pause the whole target, ask to sign in again
+    GONE = "gone"  # the backend asks us to stop (410 Gone, an archived channel): pause the target, say why
 
 
 class SyncError(Exception):
@@ -59,6 +60,10 @@ def permanent(message: str) -> SyncError:
 
 def auth(message: str) -> SyncError:
     return SyncError(ErrorKind.AUTH, message)
+
+
+def gone(message: str) -> SyncError:
+    return SyncError(ErrorKind.GONE, message)
 
 
 class NotSupportedError(Exception):

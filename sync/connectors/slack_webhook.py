@@ -5,8 +5,8 @@ Each moment is one POST of `{"text", "blocks"}` (the same mrkdwn and Block Kit a
 Slack's limits). Slack answers 200 `ok`; errors are an HTTP status with a short text code: 400
 invalid_payload/invalid_blocks/no_text (permanent: Slack refused this message), 403 action_prohibited /
 invalid_token / team_disabled and 404 no_service / no_team (auth: the URL no longer works or posting through
-it is forbidden, so the target pauses until someone pastes a new URL), 404 channel_not_found and 410
-channel_is_archived (permanent), 429 with Retry-After and 5xx (transient).
+it is forbidden, so the target pauses until someone pastes a new URL), 404 channel_not_found (permanent), 410
+channel_is_archived (gone: the target pauses until the channel is back), 429 with Retry-After and 5xx (transient).
 
 No message ts comes back, so the remote id is the outbox row's idempotency key, and nothing can be edited,
 retracted or read back.
@@ -27,7 +27,7 @@ import requests
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.slack_format import message
-from sync.errors import NotSupportedError, SyncError, auth, decode_body, permanent, transient
+from sync.errors import NotSupportedError, SyncError, auth, decode_body, gone, permanent, transient
 from sync.http import host_of, network_error, retry_after_seconds
 
 _AUTH_CODES = ("action_prohibited", "invalid_token", "team_disabled", "no_service", "no_team")
@@ -109,7 +109,7 @@ def _refusal(status: int, code: str) -> SyncError:
     if code == "channel_not_found" or status == 404:
         return permanent(f"The webhook's channel no longer exists ({code or status}): create a new webhook")
     if code == "channel_is_archived" or status == 410:
-        return permanent("The webhook's channel is archived: unarchive it or create a webhook for another channel")
+        return gone("The webhook's channel is archived: unarchive it or create a webhook for another channel")
     return permanent(f"Slack refused the message ({status} {code or 'without a reason'})")
 
 

@@ -39,7 +39,7 @@ import requests
 import urllib3
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.errors import NotSupportedError, SyncError, auth, clean_message, decode_body, permanent, transient
+from sync.errors import NotSupportedError, SyncError, auth, clean_message, decode_body, gone, permanent, transient
 from sync.formatting import as_html, as_plain_text
 from sync.http import host_of, network_error, retry_after_seconds
 
@@ -224,7 +224,10 @@ def classify(response: requests.Response) -> SyncError:
     detail = _answer_detail(response)
     reason = f": {detail}" if detail else ""
     if status == 410:
-        return permanent(f"The receiver disabled this webhook (410 Gone): {host} asks Inflow to stop sending")
+        return gone(
+            f"The receiver disabled this webhook (410 Gone): {host} asks Inflow to stop sending; "
+            "once it takes deliveries again, resume the target in Settings"
+        )
     if status in (401, 403):
         return auth(f"The webhook at {host} refused the delivery ({status}): check the signing secret{reason}")
     if status == 429:

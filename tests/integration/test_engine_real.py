@@ -29,6 +29,7 @@ from sync.engine import SyncEngine
 from sync.http import new_session
 from tests.integration.servers.ralph import Ralph
 from tests.integration.servers.synapse import Account, Synapse
+from tests.unit.storage.crashed import crashed_owner
 
 pytestmark = pytest.mark.integration
 
@@ -100,7 +101,7 @@ def delivery(db: Database, moment_id: str) -> Any:
 def test_a_shared_tip_lands_in_the_room_once_even_after_a_crash(room: Room, db: Database, tmp_path: Path) -> None:
     counter = Counter()
     moment_id = add_moment(db, Draft(kind=Kind.TIP, title="Crash-proof tip", share_to=("team",))).id
-    claimed = outbox.claim_due(db, time.time())
+    claimed = outbox.claim_due(db, time.time(), owner=crashed_owner())  # the app that is killed below
     assert claimed is not None
     # The app sends, the server stores the event, then the app is killed before recording it.
     first = engine_for(db, [room.target], {"team": room.me.access_token}, counter)

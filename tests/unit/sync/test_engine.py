@@ -19,6 +19,7 @@ from sync.connector import FeedItem, RemoteReply, Target
 from sync.engine import SyncEngine, backoff_delay
 from sync.errors import auth, permanent, transient
 from sync.http import new_session
+from tests.unit.storage.crashed import crashed_owner
 from tests.unit.sync import fake_connector
 from tests.unit.sync.fake_connector import FakeServer
 
@@ -148,7 +149,7 @@ def test_a_crash_while_inflight_resends_with_the_same_key_and_posts_once(
     db: Database, server: FakeServer, clock: Clock, tmp_path: Path
 ) -> None:
     moment_id = share(db)
-    claimed = outbox.claim_due(db, clock.now)
+    claimed = outbox.claim_due(db, clock.now, owner=crashed_owner())
     assert claimed is not None
     # the request reached the server, then the app died before recording it
     server.by_key[claimed.idempotency_key] = "r-first"

@@ -118,7 +118,7 @@ def test_a_huge_body_stays_within_slacks_limits(hook: Hook, http: InflowSession)
         (403, b"invalid_token", ErrorKind.AUTH),
         (404, b"no_service", ErrorKind.AUTH),
         (404, b"channel_not_found", ErrorKind.PERMANENT),
-        (410, b"channel_is_archived", ErrorKind.PERMANENT),
+        (410, b"channel_is_archived", ErrorKind.GONE),
         (500, b"rollup_error", ErrorKind.TRANSIENT),
     ],
 )

@@ -217,10 +217,10 @@ def test_test_reports_a_refusal(receiver: Receiver, http: InflowSession) -> None
 # ---------------------------------------------------------------------- failures, classified
 
 
-def test_410_gone_is_permanent(receiver: Receiver, http: InflowSession) -> None:
+def test_410_gone_asks_to_stop_the_target(receiver: Receiver, http: InflowSession) -> None:
     receiver.answer(410, b"gone")
     error = failure(lambda: connector(receiver.url, http).send(moment()))
-    assert error.kind is ErrorKind.PERMANENT
+    assert error.kind is ErrorKind.GONE  # the engine pauses the target (tests/unit/sync/test_engine_gone.py)
     assert error.message.startswith("The receiver disabled this webhook (410 Gone)")
 
 
