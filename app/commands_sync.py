@@ -172,15 +172,35 @@ def target_remove(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+STATUS_RETRYING_SHOWN = 5
+
+
 def sync_status(args: argparse.Namespace, paths: Paths) -> int:
+    """Per target: deliveries per state (`retrying`: failed before, tried again later), and each
+    retrying one with its last error and the time of its next attempt."""
+    from datetime import UTC, datetime
+
+    from app.commands import describe_delivery
     from storage.db import open_database
-    from storage.outbox import outbox_summary
+    from storage.models import Delivery
+    from storage.outbox import outbox_summary, retrying_deliveries
 
     config = load_config(paths)
-    summary = outbox_summary(open_database(paths.database)) if paths.database.exists() else {}
+    db = open_database(paths.database) if paths.database.exists() else None
+    summary = outbox_summary(db) if db is not None else {}
+    retrying: dict[str, list[Delivery]] = {}
+    for delivery in retrying_deliveries(db) if db is not None else []:
+        retrying.setdefault(delivery.target, []).append(delivery)
     paused = _paused(paths)
     names = [t.name for t in config.targets] + [n for n in summary if config.target(n) is None]
-    report: dict[str, dict[str, Any]] = {n: {"states": summary.get(n, {}), "paused": paused.get(n)} for n in names}
+    report: dict[str, dict[str, Any]] = {
+        n: {"states": summary.get(n, {}), "paused": paused.get(n), "retrying": [
+            {"id": d.id, "action": d.action, "attempts": d.attempts, "last_error": d.last_error,
+             "next_attempt_at": datetime.fromtimestamp(d.next_attempt_at, UTC).isoformat().replace("+00:00", "Z")}
+            for d in retrying.get(n, [])
+        ]}
+        for n in names
+    }  # fmt: skip
     if args.json:
         print(json.dumps(report))
         return 0
@@ -190,6 +210,11 @@ def sync_status(args: argparse.Namespace, paths: Paths) -> int:
         states = ", ".join(f"{count} {state}" for state, count in info["states"].items()) or "nothing queued"
         note = f"  [paused: {info['paused']}]" if info["paused"] else ""
         print(f"{name}: {states}{note}")
+        waiting = retrying.get(name, [])
+        for delivery in waiting[:STATUS_RETRYING_SHOWN]:
+            print(f"  {delivery.action}: {describe_delivery(delivery)}")
+        if len(waiting) > STATUS_RETRYING_SHOWN:
+            print(f"  ... and {len(waiting) - STATUS_RETRYING_SHOWN} more retrying (all of them: --json)")
     return 0
 
 
