@@ -7,6 +7,7 @@ Exit codes: 0 success (a search with no hits too), 1 failure with a one-line rea
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -126,6 +127,9 @@ def _add_library_commands(commands: Any) -> None:
         "id", metavar="ID"
     )
 
+    repair = commands.add_parser("repair", help="recover a damaged library (the damaged file is kept)")
+    repair.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     backup = commands.add_parser("backup", help="back up the library now")
     backup.add_argument("--json", action="store_true")
 
@@ -143,6 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, paths)
     except CliError as exc:
         print(f"inflow: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:  # a damaged (or locked) library: one line, never a traceback
+        from app.commands_repair import library_problem
+
+        print(f"inflow: {library_problem(paths, exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -166,6 +175,10 @@ def _dispatch(args: argparse.Namespace, paths: Paths) -> int:
 
         name = f"{args.command}_{getattr(args, args.command + '_command')}"
         return int(getattr(commands_sync, name)(args, paths))
+    if args.command == "repair":
+        from app.commands_repair import repair
+
+        return repair(args, paths)
     if args.command in ("import", "snapshot", "backup", "restore"):
         from app import commands_library
 

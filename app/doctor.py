@@ -1,4 +1,5 @@
-"""`inflow doctor`: versions, paths, the hotkey backend and its state, config problems."""
+"""`inflow doctor`: versions, paths, the library's integrity (quick_check), the hotkey backend and its
+state, config problems."""
 
 from __future__ import annotations
 
@@ -42,6 +43,13 @@ def _storage_sizes(paths: Paths) -> dict[str, int]:
         return {}
 
 
+def _database_check(paths: Paths) -> str | None:
+    """`PRAGMA quick_check` of the library: None when it passes (or there is none yet), else the problem."""
+    from storage.repair import quick_check
+
+    return quick_check(paths.database)
+
+
 def collect_report(paths: Paths) -> dict[str, Any]:
     from PySide6.QtCore import qVersion
 
@@ -78,6 +86,7 @@ def collect_report(paths: Paths) -> dict[str, Any]:
             "socket": str(paths.socket_path),
         },
         "storage": _storage_sizes(paths),
+        "database_problem": _database_check(paths),
         "running": status is not None and bool(status.get("ok")),
         "hotkey": hotkey,
         "config_problems": config.problems,
@@ -106,6 +115,11 @@ def format_report(report: dict[str, Any]) -> str:
             f"Storage:  {sizes['snapshots']} offline copies ({sizes['snapshot_bytes'] / 1048576:.1f} MiB), "
             f"{sizes['files']} kept files ({sizes['file_bytes'] / 1048576:.1f} MiB)"
         )
+    damaged = report.get("database_problem")
+    if damaged:
+        lines.append(f"Database: DAMAGED ({damaged}); run `inflow repair` (the damaged file is kept)")
+    elif report["paths"]["database_bytes"] is not None:
+        lines.append("Database: passes its check (PRAGMA quick_check)")
     lines.append(f"Running:  {'yes' if report['running'] else 'no'}")
     lines.append(f"Hotkey:   {report['hotkey']}")
     problems = report["config_problems"]

@@ -1,7 +1,7 @@
 """`inflow --self-test`: is this installation able to run? (Also run on the frozen bundle.)
 
-Checks the database (open, migrated), the Qt platform plugin, the resources and the keyring.
-A missing keyring is a warning only: Inflow works offline without one.
+Checks the database (open, migrated, PRAGMA quick_check), the Qt platform plugin, the resources and
+the keyring. A missing keyring is a warning only: Inflow works offline without one.
 """
 
 from __future__ import annotations
@@ -25,9 +25,14 @@ def check_database(paths: Paths) -> tuple[str, str]:
         return "failed", f"database: {exc}"
     applied = applied_migrations(db)
     db.conn.close()
+    from storage.repair import quick_check
+
+    problem = quick_check(paths.database)
+    if problem:
+        return "failed", f"database: {paths.database} is damaged ({problem}); run `inflow repair`"
     if applied != known_migration_names():
         return "failed", f"database: migrations {applied} differ from {known_migration_names()}"
-    return "ok", f"database: {paths.database} (schema up to date, {len(applied)} migrations)"
+    return "ok", f"database: {paths.database} (schema up to date, {len(applied)} migrations, quick_check ok)"
 
 
 def check_qt(paths: Paths) -> tuple[str, str]:

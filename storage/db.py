@@ -42,11 +42,11 @@ def open_database(path: Path, *, readonly: bool = False) -> Database:
         db = Database(conn, execute_plugins=False)
         _check_readable(db)
     except sqlite3.DatabaseError as exc:
-        if not _looks_corrupt(exc):
+        if not looks_corrupt(exc):
             raise StorageError(f"Cannot open the library {path}: {exc}") from exc
         if readonly:
             raise StorageError(f"The library {path} is damaged: {exc}") from exc
-        moved = _move_aside(path)
+        moved = move_aside(path)
         raise CorruptDatabaseError(
             f"The library {path} was damaged ({exc}). It was moved to {moved} and never deleted; "
             "a new, empty library was started.",
@@ -93,18 +93,27 @@ def _check_readable(db: Database) -> None:
     db.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
-def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
+def looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged (not busy, locked or full)."""
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
-def _move_aside(path: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+def database_problem(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """One sentence for a database error met while using the library at `path`."""
+    if looks_corrupt(exc):
+        return f"The library {path} is damaged ({exc})."
+    return f"Cannot use the library {path}: {exc}."
+
+
+def move_aside(path: Path, label: str = "corrupt", now: datetime | None = None) -> Path:
+    """Rename the library and its -wal/-shm to `<name>.<label>-<UTC stamp>` (never overwriting)."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
     n = 1
-    while target.exists():
+    while any(target.with_name(target.name + s).exists() for s in ("", "-wal", "-shm")):
         n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
     path.rename(target)
     for suffix in ("-wal", "-shm"):
         side = path.with_name(path.name + suffix)
