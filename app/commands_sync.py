@@ -33,12 +33,17 @@ def target_add(args: argparse.Namespace, paths: Paths) -> int:
     from sync.credentials import CredentialsError
 
     settings = _parse_sets(args.set)
-    problems = validate_target(args.name, args.kind, settings)
+    config = load_config(paths)
+    permit = config.get_bool("permit_insecure_http")
+    problems = validate_target(args.name, args.kind, settings, permit_insecure_http=permit)
     if problems:
         raise CliError("; ".join(problems))
-    if load_config(paths).target(args.name) is not None and not args.replace:
+    if config.target(args.name) is not None and not args.replace:
         raise CliError(f"a target named '{args.name}' exists already (use --replace to change it)")
     secret = _read_secret(args)
+    problems = validate_target(args.name, args.kind, settings, secret=secret, permit_insecure_http=permit)
+    if problems:  # a webhook kind's secret is its URL: plain http:// to another computer is refused too
+        raise CliError("; ".join(problems))
     save_target(paths, Target(args.name, args.kind, settings))
     if secret:
         try:
@@ -92,18 +97,19 @@ def _paused(paths: Paths) -> dict[str, str]:
 
 
 def target_test(args: argparse.Namespace, paths: Paths) -> int:
-    from app.sync_setup import credentials, make_connector, session_factory
+    from app.sync_setup import credentials, make_connector, target_session
     from sync.credentials import CredentialsError
     from sync.errors import SyncError
 
-    target = load_config(paths).target(args.name)
+    config = load_config(paths)
+    target = config.target(args.name)
     if target is None:
         raise CliError(f"no target named '{args.name}' (see: inflow target list)")
     try:
         secret = credentials(paths).get(target.name)
     except CredentialsError as exc:
         raise CliError(str(exc)) from exc
-    session = session_factory()
+    session = target_session(config, target, secret)
     try:
         print(make_connector(target, secret, session).test())
     except SyncError as exc:

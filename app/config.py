@@ -59,6 +59,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("snapshot_deny_domains", str, "", "These domains never get offline copies; comma-separated."),
     Setting("backup_keep", int, 7, "How many daily backups of the library are kept."),
+    Setting(
+        "permit_insecure_http",
+        bool,
+        True,
+        "Let a target's allow_insecure_http = true send over plain http:// (test labs); false voids it. "
+        "Lockable by policy.",
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -122,14 +129,15 @@ def load_config(paths: Paths) -> Config:
         config.problems.append(f"{paths.config_file}: not valid TOML ({exc}); using defaults")
         return config
     targets = document.pop("targets", {})
-    from app.targets import parse_targets
-
-    config.targets, target_problems = parse_targets(targets)
-    config.problems += [f"{paths.config_file}: {p}" for p in target_problems]
     for key, value in document.items():
         problem = _apply(config, key, value)
         if problem:
             config.problems.append(f"{paths.config_file}: {problem}")
+    from app.targets import parse_targets
+
+    permit = config.get_bool("permit_insecure_http")
+    config.targets, target_problems = parse_targets(targets, permit_insecure_http=permit)
+    config.problems += [f"{paths.config_file}: {p}" for p in target_problems]
     return config
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import requests
@@ -25,8 +26,20 @@ if TYPE_CHECKING:
 USER_AGENT = f"Inflow/{__version__} ({platform.system()}; learning capture)"
 
 
-def session_factory() -> InflowSession:
-    return new_session(USER_AGENT)
+def session_factory(plain_http_allowed: Callable[[str], bool] | None = None) -> InflowSession:
+    """A session; `plain_http_allowed` says which plain http:// URLs are a test lab's (none by default)."""
+    return new_session(USER_AGENT, plain_http_allowed=plain_http_allowed)
+
+
+def target_session(config: Config, target: Target, secret: str | None) -> InflowSession:
+    """A session for a one-off call to one target (Test connection, sign-in), with its opt-out."""
+    from app.targets import plain_http_allowance
+
+    return session_factory(plain_http_allowance(lambda: [target], _permit(config), lambda _target: secret))
+
+
+def _permit(config: Config) -> Callable[[], bool]:
+    return lambda: config.get_bool("permit_insecure_http")
 
 
 def credentials(paths: Paths) -> Credentials:
@@ -51,11 +64,15 @@ class SecretLookup:
 
 
 def make_engine(paths: Paths, config: Config, db: Database) -> SyncEngine:
+    from app.targets import plain_http_allowance
+
+    secrets = secret_lookup(paths)
+    allowance = plain_http_allowance(lambda: config.targets, _permit(config), secrets)
     return SyncEngine(
         db,
         lambda: list(config.targets),
-        secret_lookup(paths),
-        session_factory,
+        secrets,
+        lambda: session_factory(allowance),
         poll_days=config.get_int("question_poll_days"),
         snapshot_feed=config.get_bool("snapshots_enabled"),
         store_secret=lambda target, secret: credentials(paths).set(target.name, secret),

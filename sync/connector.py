@@ -23,6 +23,8 @@ class TargetKey:
     label: str
     required: bool = True
     help: str = ""
+    url: bool = False
+    """The value is a URL Inflow sends credentials or data to: plain http:// only to this computer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,11 @@ class Connector(Protocol):
     def fetch_feed(self, cursor: str | None) -> FeedPage:
         """Posts since `cursor` (None: start from now, return the cursor to continue from)."""
         ...
+
+
+def secret_is_url(factory: ConnectorFactory) -> bool:
+    """Webhook-style kinds whose secret IS the URL posted to (their secret label says URL)."""
+    return "url" in factory.secret_label.lower().split()
 
 
 class ConnectorFactory(Protocol):

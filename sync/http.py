@@ -15,7 +15,6 @@ that URL is a test lab's (the target's documented opt-out).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import ssl
 import time
@@ -28,6 +27,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from sync.errors import SyncError, auth, permanent, transient
+from sync.urls import is_plain_http_to_another_computer, origin_of
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
@@ -60,39 +60,13 @@ _CREDENTIAL_HEADER = re.compile(
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def carries_credentials_or_data(request: requests.PreparedRequest) -> bool:
-    """True when the request has a credential header, a body, or a method that changes something."""
+def carries_credentials_or_data(request: requests.PreparedRequest, *, cookies: bool = True) -> bool:
+    """True when the request has a credential header, a body, or a method that changes something.
+    `cookies=False` ignores the Cookie header (a site's own cookies, e.g. an offline copy's page)."""
     if (request.method or "GET").upper() not in _SAFE_METHODS or request.body:
         return True
-    return any(_CREDENTIAL_HEADER.search(name) for name in request.headers)
-
-
-def origin_of(url: str | None) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the scheme's default port filled in."""
-    parts = urlsplit(url or "")
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
-
-
-def is_loopback(host: str) -> bool:
-    """This computer: localhost, 127.0.0.0/8, ::1."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def is_plain_http_to_another_computer(url: str) -> bool:
-    """An http:// URL whose host is not loopback (what would expose a token on the network)."""
-    scheme, host, _port = origin_of(url)
-    return scheme == "http" and bool(host) and not is_loopback(host)
+    names = [name for name in request.headers if cookies or name.lower() != "cookie"]
+    return any(_CREDENTIAL_HEADER.search(name) for name in names)
 
 
 def _origin_label(url: str, other: str) -> str:
@@ -162,7 +136,7 @@ class InflowSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Every hop goes through here (redirects included): refuse plain http:// with credentials or data."""
         url = request.url or ""
-        refused = is_plain_http_to_another_computer(url) and carries_credentials_or_data(request)
+        refused = is_plain_http_to_another_computer(url) and carries_credentials_or_data(request, cookies=False)
         if refused and not self.plain_http_allowed(url):
             raise PlainHttpRefused(
                 f"Inflow does not send your credentials or data to {host_of(url)} over plain http:// "

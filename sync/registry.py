@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from sync.connector import ConnectorFactory
+from sync.connector import ConnectorFactory, Target, secret_is_url
 
 _MODULES = {
     "matrix": "sync.connectors.matrix",
@@ -33,3 +33,13 @@ def connector_for(kind: str) -> ConnectorFactory:
     module = importlib.import_module(_MODULES[kind])
     factory: ConnectorFactory = module.CONNECTOR
     return factory
+
+
+def target_urls(target: Target, secret: str | None = None) -> list[tuple[str, str]]:
+    """(setting name, URL) for every URL the target sends to: its URL keys (TargetKey.url), and the
+    secret where the kind's secret is the URL (webhook kinds; named 'secret')."""
+    factory = connector_for(target.kind)
+    found = [(key.name, target.get(key.name).strip()) for key in factory.keys if key.url]
+    if secret and secret_is_url(factory):
+        found.append(("secret", secret.strip()))
+    return [(name, url) for name, url in found if url]

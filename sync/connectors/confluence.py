@@ -61,7 +61,7 @@ def _iso(when: datetime) -> str:
 class ConfluenceConnector:
     kind: ClassVar[str] = "confluence"
     keys: ClassVar[tuple[TargetKey, ...]] = (
-        TargetKey("url", "API URL", help="Confluence Cloud: https://your-site.atlassian.net/wiki/api/v2"),
+        TargetKey("url", "API URL", help="Confluence Cloud: https://your-site.atlassian.net/wiki/api/v2", url=True),
         TargetKey("space", "Space key", help="e.g. TEAM"),
         TargetKey("page", "Team page", required=False, help="A page id or title: tips are appended to it"),
         TargetKey("username", "Account email", required=False, help="With an API token; empty for a bearer token"),

@@ -51,7 +51,7 @@ def _seg(value: str) -> str:
 class DiscourseConnector:
     kind: ClassVar[str] = "discourse"
     keys: ClassVar[tuple[TargetKey, ...]] = (
-        TargetKey("url", "Forum URL", help="e.g. https://forum.example.com"),
+        TargetKey("url", "Forum URL", help="e.g. https://forum.example.com", url=True),
         TargetKey("category", "Category", help="The category's id or slug (e.g. 42 or team-learning)"),
         TargetKey(
             "username", "User name", required=False,

@@ -41,7 +41,7 @@ def _seg(value: str) -> str:
 class MatrixConnector:
     kind: ClassVar[str] = "matrix"
     keys: ClassVar[tuple[TargetKey, ...]] = (
-        TargetKey("url", "Homeserver URL", help="e.g. https://matrix.example.com"),
+        TargetKey("url", "Homeserver URL", help="e.g. https://matrix.example.com", url=True),
         TargetKey("room", "Room", help="A room id (!abc:example.com) or alias (#team:example.com)"),
         TargetKey("user", "User", required=False, help="Set it to sign in with a password instead of a token"),
     )

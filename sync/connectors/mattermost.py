@@ -67,7 +67,7 @@ def _num(post: object, key: str) -> int:
 class MattermostConnector:
     kind: ClassVar[str] = "mattermost"
     keys: ClassVar[tuple[TargetKey, ...]] = (
-        TargetKey("url", "Server URL", help="e.g. https://mm.example.com (the API is <url>/api/v4)"),
+        TargetKey("url", "Server URL", help="e.g. https://mm.example.com (the API is <url>/api/v4)", url=True),
         TargetKey("channel_id", "Channel ID", help="The channel's id (View Info in the channel menu)"),
     )
     secret_label: ClassVar[str] = "Personal access token or bot token"

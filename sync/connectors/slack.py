@@ -60,7 +60,7 @@ _TOO_BIG = frozenset({
 class SlackConnector:
     kind: ClassVar[str] = "slack"
     keys: ClassVar[tuple[TargetKey, ...]] = (
-        TargetKey("url", "API base URL", required=False, help=f"default {DEFAULT_URL}"),
+        TargetKey("url", "API base URL", required=False, help=f"default {DEFAULT_URL}", url=True),
         TargetKey("channel", "Channel", help="The channel id (C0123ABCD, from the channel's details) or #name"),
     )
     secret_label: ClassVar[str] = "Bot token (xoxb-…)"

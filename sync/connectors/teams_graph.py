@@ -78,8 +78,9 @@ class TeamsGraphConnector:
         TargetKey("client_id", "Application (client) id", help="your organisation's app registration"),
         TargetKey("team", "Team id", help="the team's group id (from 'Get link to team')"),
         TargetKey("channel", "Channel id", help="e.g. 19:abc…@thread.tacv2"),
-        TargetKey("authority", "Sign-in authority URL", required=False, help="default https://login.microsoftonline.com"),
-        TargetKey("graph_url", "Graph API URL", required=False, help="default https://graph.microsoft.com/v1.0"),
+        TargetKey("authority", "Sign-in authority URL", required=False, url=True,
+                  help="default https://login.microsoftonline.com"),
+        TargetKey("graph_url", "Graph API URL", required=False, url=True, help="default https://graph.microsoft.com/v1.0"),
     )  # fmt: skip
     secret_label: ClassVar[str] = "Microsoft sign-in (Settings: on Save; CLI: inflow target signin NAME)"
     can_edit: ClassVar[bool] = True

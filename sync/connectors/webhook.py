@@ -112,7 +112,7 @@ class WebhookConnector:
 
     kind: ClassVar[str] = "webhook"
     keys: ClassVar[tuple[TargetKey, ...]] = (
-        TargetKey("url", "Receiver URL", help="where Inflow POSTs signed JSON (Standard Webhooks 1.0)"),
+        TargetKey("url", "Receiver URL", help="where Inflow POSTs signed JSON (Standard Webhooks 1.0)", url=True),
     )
     secret_label: ClassVar[str] = "Signing secret (whsec_…)"
     can_edit: ClassVar[bool] = False

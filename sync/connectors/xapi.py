@@ -97,7 +97,12 @@ class XapiConnector:
 
     kind: ClassVar[str] = "xapi"
     keys: ClassVar[tuple[TargetKey, ...]] = (
-        TargetKey("url", "LRS endpoint", help="e.g. https://lrs.example.com/xAPI (statements are at <url>/statements)"),
+        TargetKey(
+            "url",
+            "LRS endpoint",
+            url=True,
+            help="e.g. https://lrs.example.com/xAPI (statements are at <url>/statements)",
+        ),
         TargetKey("username", "Username (LRS key)"),
         TargetKey(
             "track",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from tests.cli.conftest import Run
@@ -203,3 +204,76 @@ def test_self_test_without_a_keyring_is_only_a_warning(inflow: Run) -> None:
     )
     assert result.returncode == 0, result.stdout
     assert "warning  keyring:" in result.stdout
+
+
+# ---------------------------------------------------------------------- targets: no tokens over plain http://
+
+
+def _add(inflow: Run, kind: str, *sets: str) -> subprocess.CompletedProcess[str]:
+    return inflow("target", "add", kind, "--name", "lab", *[arg for s in sets for arg in ("--set", s)])
+
+
+def _closed_proxy() -> dict[str, str]:
+    """Every request of the child goes to a loopback port nobody listens on (nothing leaves this computer)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proxy = f"http://127.0.0.1:{port}"
+    return {"HTTP_PROXY": proxy, "http_proxy": proxy, "NO_PROXY": "", "no_proxy": "", "INFLOW_SECRET_LAB": "s"}
+
+
+def test_target_add_refuses_plain_http_to_another_computer(inflow: Run) -> None:
+    for kind, sets in (
+        ("matrix", ("url=http://example.com", "room=!r:example.com")),
+        ("webhook", ("url=http://example.com/hook",)),
+    ):
+        result = _add(inflow, kind, *sets)
+        assert result.returncode == 1, (kind, result.stderr)
+        assert "plain http://" in result.stderr and "use https://" in result.stderr, result.stderr
+        assert "allow_insecure_http=true" in result.stderr
+    assert json.loads(inflow("target", "list", "--json").stdout) == []
+
+
+def test_target_add_takes_loopback_http_and_https(inflow: Run) -> None:
+    assert _add(inflow, "webhook", "url=http://127.0.0.1:8080/hook").returncode == 0
+    assert inflow("target", "add", "matrix", "--name", "m", "--set", "url=http://localhost:8008",
+                  "--set", "room=!r:localhost").returncode == 0  # fmt: skip
+    assert inflow("target", "add", "webhook", "--name", "w", "--set", "url=https://example.com/hook").returncode == 0
+
+
+def test_the_opt_out_lets_a_test_lab_use_plain_http(inflow: Run) -> None:
+    added = _add(inflow, "matrix", "url=http://lab.example", "room=!r:lab", "allow_insecure_http=true")
+    assert added.returncode == 0, added.stderr
+    tested = inflow("target", "test", "lab", env=_closed_proxy())
+    assert tested.returncode == 1
+    assert "plain http://" not in tested.stderr  # it went out (to the loopback proxy, which refused)
+
+
+def test_permit_insecure_http_false_voids_the_opt_out(inflow: Run, basedir: Path) -> None:
+    config = basedir / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("permit_insecure_http = false\n")
+    refused = _add(inflow, "webhook", "url=http://lab.example/hook", "allow_insecure_http=true")
+    assert refused.returncode == 1
+    assert "permit_insecure_http = false" in refused.stderr, refused.stderr
+    config.write_text(
+        'permit_insecure_http = false\n[targets.lab]\nkind = "webhook"\nurl = "http://lab.example/hook"\n'
+        "allow_insecure_http = true\n"
+    )
+    tested = inflow("target", "test", "lab", env=_closed_proxy())
+    assert tested.returncode == 1
+    assert "plain http://" in tested.stderr and "lab.example" in tested.stderr, tested.stderr
+
+
+def test_a_plain_http_target_in_the_file_is_reported_kept_and_not_sent_to(inflow: Run, basedir: Path) -> None:
+    config = basedir / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[targets.lab]\nkind = "webhook"\nurl = "http://example.com/hook"\n')
+    problems = json.loads(inflow("doctor", "--json").stdout)["config_problems"]
+    assert any("'url' http://example.com/hook is plain http://" in p and "queued is kept" in p for p in problems)
+    assert [t["name"] for t in json.loads(inflow("target", "list", "--json").stdout)] == ["lab"]
+    tested = inflow("target", "test", "lab", env=_closed_proxy())
+    assert tested.returncode == 1
+    assert "does not send your credentials or data to example.com over plain http://" in tested.stderr
