@@ -83,7 +83,7 @@ class SettingsController(QObject):
     # ------------------------------------------------------------------ general
     def _on_dialog_apply_requested(self, values: dict[str, Any]) -> None:
         old_hotkey = self._config.get_str("hotkey")
-        new_hotkey = str(values.get("hotkey", old_hotkey))
+        new_hotkey = old_hotkey if self._config.locked_by("hotkey") else str(values.get("hotkey", old_hotkey))
         if new_hotkey != old_hotkey or self.hotkey_problem is not None:
             problem = self._register_hotkey(new_hotkey)
             if problem is not None:
@@ -91,12 +91,16 @@ class SettingsController(QObject):
                 self._register_hotkey(old_hotkey)
                 return
         from app.autostart import AutostartError
+        from app.policy.rules import PolicyRefusedError
 
-        changes: dict[str, Value] = {k: values[k] for k in GENERAL_KEYS if k in values}
+        # What a policy enforces is shown, not saved: the person's own value stays in config.toml.
+        changes: dict[str, Value] = {
+            k: values[k] for k in GENERAL_KEYS if k in values and self._config.locked_by(k) is None
+        }
         try:
-            self._apply_autostart(bool(values.get("autostart", False)))
+            self._apply_autostart(bool(changes.get("autostart", self._config.get_bool("autostart"))))
             save_settings(self._paths, changes)
-        except (OSError, AutostartError) as exc:
+        except (OSError, AutostartError, PolicyRefusedError) as exc:
             self._tell(f"Could not save the settings: {exc}")
             return
         self._config.values.update(changes)
