@@ -38,6 +38,11 @@ def target_add(args: argparse.Namespace, paths: Paths) -> int:
     problems = validate_target(args.name, args.kind, settings, permit_insecure_http=permit)
     if problems:
         raise CliError("; ".join(problems))
+    from app.policy.rules import add_refusal
+
+    refusal = add_refusal(config, Target(args.name, args.kind, settings), replacing=args.replace)
+    if refusal:  # the organisation's policy (user_targets, allowed kinds and hosts, provisioned names)
+        raise CliError(refusal)
     if config.target(args.name) is not None and not args.replace:
         raise CliError(f"a target named '{args.name}' exists already (use --replace to change it)")
     secret = _read_secret(args)
@@ -69,7 +74,7 @@ def target_list(args: argparse.Namespace, paths: Paths) -> int:
     main = config.main_target()
     rows: list[dict[str, Any]] = [
         {"name": t.name, "kind": t.kind, "settings": dict(t.settings), "main": main is not None and t.name == main.name,
-         "paused": paused.get(t.name)}
+         "paused": paused.get(t.name), "managed": t.name in config.managed_targets}
         for t in config.targets
     ]  # fmt: skip
     if args.json:
@@ -80,6 +85,7 @@ def target_list(args: argparse.Namespace, paths: Paths) -> int:
     for row in rows:
         details = ", ".join(f"{k}={v}" for k, v in row["settings"].items())
         flags = (" (main)" if row["main"] else "") + (f" [paused: {row['paused']}]" if row["paused"] else "")
+        flags += " (managed by your organization)" if row["managed"] else ""
         print(f"{row['name']}  {row['kind']}  {details}{flags}")
     return 0
 
@@ -159,9 +165,13 @@ def target_signin(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def target_remove(args: argparse.Namespace, paths: Paths) -> int:
+    from app.policy.rules import change_refusal
     from app.sync_setup import credentials
     from sync.credentials import CredentialsError
 
+    refusal = change_refusal(load_config(paths), args.name, "removed")
+    if refusal:  # provisioned by the organisation, or user_targets = false
+        raise CliError(refusal)
     if not remove_target(paths, args.name):
         raise CliError(f"no target named '{args.name}'")
     try:

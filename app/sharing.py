@@ -94,9 +94,12 @@ class Sharing(QObject):
         return bool(self._config.targets) or next_due_at(db) is not None or next_snapshot_due(db) is not None
 
     def _make_engine(self) -> Any:
-        """Runs on the sync thread: its own connection to the library."""
-        from app.sync_setup import make_engine
+        """Runs on the sync thread: its own connection to the library (and first, provisioned tokens
+        are moved from their one-time files into the keyring)."""
+        from app.policy.provisioning import hand_over_tokens
+        from app.sync_setup import credentials, make_engine
 
+        hand_over_tokens(self._config, credentials(self._paths))
         return make_engine(self._paths, self._config, open_database(self._paths.database))
 
     def _make_snapshots(self) -> Any:
@@ -141,7 +144,7 @@ class Sharing(QObject):
         paused = paused_targets(self._read_db)
         return [
             TargetInfo(t.name, t.kind, dict(t.settings), is_main=main is not None and t.name == main.name,
-                       paused_reason=paused.get(t.name))
+                       paused_reason=paused.get(t.name), managed=t.name in self._config.managed_targets)
             for t in self._config.targets
         ]  # fmt: skip
 
@@ -305,7 +308,12 @@ class Sharing(QObject):
         self._background.run(work, finished)
 
     def make_main(self, name: str) -> None:
-        save_settings(self._paths, {"main_target": name})
+        from app.policy.rules import PolicyRefusedError
+
+        try:
+            save_settings(self._paths, {"main_target": name})
+        except PolicyRefusedError as exc:
+            log.warning("main target: %s", exc)  # the button is disabled while the policy sets it
         self.reload_targets()
 
     def sign_in(self, name: str, secret: str, done: Callable[[str | None], None]) -> None:
@@ -333,6 +341,7 @@ class Sharing(QObject):
         if self._worker is not None:
             for target in fresh.targets:
                 self._worker.forget(target.name)
+        self._config.managed_targets, self._config.token_files = fresh.managed_targets, fresh.token_files
 
     # ------------------------------------------------------------------ other processes
     def sync_now(self, reply: Reply) -> None:

@@ -1,0 +1,54 @@
+"""The CLI under a policy: refusals name the policy (exit 1), provisioned targets are listed as managed."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Run
+
+pytestmark = pytest.mark.skipif(os.getuid() != 0, reason="policy files are trusted only when root owns them")
+
+POLICY = """
+user_targets = false
+
+[targets.team]
+kind = "webhook"
+url = "https://hooks.example.org/in"
+"""
+
+
+@pytest.fixture
+def policy_root(tmp_path: Path) -> Path:
+    root = tmp_path / "etc-inflow"
+    root.mkdir(mode=0o755)
+    (root / "policy.toml").write_text(POLICY)
+    return root
+
+
+def test_target_add_and_remove_are_refused_naming_the_policy(inflow: Run, policy_root: Path) -> None:
+    env = {"INFLOW_POLICY_ROOT": str(policy_root)}
+    added = inflow("target", "add", "webhook", "--name", "mine", "--set", "url=https://x.example.org", env=env)
+    assert added.returncode == 1
+    assert f"user_targets in {policy_root / 'policy.toml'} is false" in added.stderr
+    assert added.stderr.startswith("inflow: targets cannot be added")
+    removed = inflow("target", "remove", "team", env=env)
+    assert removed.returncode == 1
+    assert f"'team' is managed by your organization ({policy_root / 'policy.toml'})" in removed.stderr
+    listed = inflow("target", "list", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert [(t["name"], t["managed"]) for t in json.loads(listed.stdout)] == [("team", True)]
+    assert "(managed by your organization)" in inflow("target", "list", env=env).stdout
+
+
+def test_a_host_outside_the_allowed_list_is_refused(inflow: Run, policy_root: Path) -> None:
+    (policy_root / "policy.toml").write_text('allowed_target_hosts = ["*.example.org"]\n')
+    env = {"INFLOW_POLICY_ROOT": str(policy_root)}
+    refused = inflow("target", "add", "webhook", "--name", "out", "--set", "url=https://hooks.example.net/", env=env)
+    assert refused.returncode == 1
+    assert "the host 'hooks.example.net' (url) is not allowed by your organization's policy" in refused.stderr
+    ok = inflow("target", "add", "webhook", "--name", "in", "--set", "url=https://hooks.example.org/", env=env)
+    assert ok.returncode == 0, ok.stderr
