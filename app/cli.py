@@ -119,6 +119,9 @@ def _add_library_commands(commands: Any) -> None:
     importing.add_argument("file", metavar="FILE", help="bookmarks HTML, Inflow JSON, or a Markdown export folder")
     importing.add_argument("--no-snapshots", action="store_true", help="do not fetch offline copies of the pages")
     importing.add_argument("--json", action="store_true", help="print the report as JSON")
+    importing.add_argument(
+        "--max", type=int, default=100_000, metavar="N", help="add at most N new moments (default 100,000)"
+    )
 
     snapshot = commands.add_parser("snapshot", help="offline copies of pages").add_subparsers(
         dest="snapshot_command", metavar="ACTION", required=True

@@ -9,6 +9,7 @@ import argparse
 import json
 import signal
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from app.terminal import json_text
 
 DEFAULT_BACKUP_KEEP = 7
 PROGRESS_WIDTH = 30
+PROGRESS_EVERY_S = 1.0
 
 
 def run(args: argparse.Namespace, paths: Paths) -> int:
@@ -72,21 +74,28 @@ def _nudge_instance(paths: Paths) -> bool:
 
 
 class _Progress:
-    """A bar on a terminal (redrawn in place), plain lines otherwise; on stderr."""
+    """On a terminal, a bar redrawn in place (by how much of the file was read) with the count; plain
+    lines otherwise. At most once a second, on stderr."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = getattr(stream, "unescaped", stream)  # draws with \r; writes only its own text
         self._tty = bool(getattr(stream, "isatty", lambda: False)())
         self._drawn = False
+        self._last = -PROGRESS_EVERY_S
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, fraction: float) -> None:
+        now = time.monotonic()
+        if not done or (now - self._last < PROGRESS_EVERY_S and fraction < 1.0):
+            return
+        self._last = now
+        percent = f"{100 * fraction:3.0f} %"
         if self._tty:
-            filled = PROGRESS_WIDTH * done // total if total else PROGRESS_WIDTH
+            filled = round(PROGRESS_WIDTH * fraction)
             bar = "#" * filled + "-" * (PROGRESS_WIDTH - filled)
-            self._stream.write(f"\rImporting [{bar}] {done:,}/{total:,}")
+            self._stream.write(f"\rImporting [{bar}] {percent}  {done:,} read")
             self._drawn = True
-        elif done:
-            self._stream.write(f"imported {done:,}/{total:,}\n")
+        else:
+            self._stream.write(f"importing: {done:,} read ({percent.strip()})\n")
         self._stream.flush()
 
     def finish(self) -> None:
@@ -97,8 +106,8 @@ class _Progress:
 
 
 class _CancelOnInterrupt:
-    """The first Ctrl+C asks the import to stop after the current batch; a second one stops now
-    (the batch in progress is rolled back, committed batches stay)."""
+    """The first Ctrl+C asks the import to stop at the next batch; a second one stops now. Either way
+    the import's one transaction is rolled back: nothing of it is kept."""
 
     def __init__(self) -> None:
         self.requested = False
@@ -115,20 +124,22 @@ class _CancelOnInterrupt:
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
-        print("\ninflow: stopping after this batch (Ctrl+C again to stop now)", file=sys.stderr)
+        print("\ninflow: stopping; nothing will be imported (Ctrl+C again to stop now)", file=sys.stderr)
 
     def __call__(self) -> bool:
         return self.requested
 
 
 def import_file(args: argparse.Namespace, paths: Paths) -> int:
-    from storage.importing import ImportFormatError, import_items, load_import
+    from storage.importing import ImportFormatError, import_items, open_import
 
     path = Path(args.file)
     if not path.exists():
         raise CliError(f"no such file or folder: {path}")
+    if args.max < 1:
+        raise CliError("--max must be at least 1")
     try:
-        source = load_import(path)
+        source = open_import(path)
     except ImportFormatError as exc:
         raise CliError(str(exc)) from exc
     db = _open_db(paths)
@@ -136,22 +147,21 @@ def import_file(args: argparse.Namespace, paths: Paths) -> int:
     try:
         with _CancelOnInterrupt() as cancel:
             report = import_items(
-                db,
-                source.items,
-                snapshot=not args.no_snapshots and _snapshots_enabled(paths),
-                on_progress=progress,
-                cancelled=cancel,
-            )
+                db, source.items, snapshot=not args.no_snapshots and _snapshots_enabled(paths),
+                on_progress=progress, cancelled=cancel, max_moments=args.max, progress_of=source.progress,
+            )  # fmt: skip
+    except ImportFormatError as exc:  # above the cap, or the file breaks off: rolled back
+        progress.finish()
+        raise CliError(f"{path.name}: {exc}") from exc
     except KeyboardInterrupt:
         progress.finish()
-        print("inflow: import stopped; what was imported before is kept", file=sys.stderr)
-        _nudge_instance(paths)
+        print("inflow: import stopped; nothing was imported", file=sys.stderr)
         return 130
     finally:
         progress.finish()
     report.skipped += source.skipped
     report.problems[:0] = source.problems
-    running = _nudge_instance(paths)
+    running = _nudge_instance(paths) if not report.cancelled else False
     if args.json:
         print(json_text({"format": source.format, "file": str(path), **report.as_dict()}))
     else:
@@ -165,7 +175,7 @@ def import_file(args: argparse.Namespace, paths: Paths) -> int:
 
 def _summary(report: Any, *, running: bool) -> str:
     if report.cancelled:
-        text = f"Cancelled: imported {report.added:,} of {report.total:,} (kept)"
+        return f"Cancelled after reading {report.total:,}: nothing was imported"
     else:
         text = f"Imported {report.added:,}"
     if report.merged:

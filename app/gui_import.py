@@ -1,5 +1,5 @@
 """Importing bookmarks from the library window: parsing and storing off the GUI thread, with a
-progress dialog and a Cancel that keeps what was imported."""
+progress dialog and a Cancel (the import is one transaction: cancelled, nothing of it is kept)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class GuiImport(QObject):
     """
 
     finished = Signal(str)
-    _progress = Signal(int, int)
+    _progress = Signal(int, float)
     _done = Signal(str)
 
     def __init__(self, paths: Paths, config: Config, on_imported: Callable[[], None]) -> None:
@@ -65,14 +65,16 @@ class GuiImport(QObject):
             log.warning("import of %s failed: %s", path, exc)
             self._done.emit(f"Could not import {path.name}: {exc}")
             return
+        if report.cancelled:
+            self._done.emit("Cancelled: nothing was imported.")
+            return
         merged = f" ({report.merged:,} merged duplicates)" if report.merged else ""
-        verb = "Cancelled after importing" if report.cancelled else "Imported"
         tail = "; offline copies are being saved in the background" if report.snapshots_queued else ""
-        self._done.emit(f"{verb} {report.added:,}{merged}{tail}.")
+        self._done.emit(f"Imported {report.added:,}{merged}{tail}.")
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def _on_progress(self, done: int, fraction: float) -> None:
         if self._dialog is not None:
-            self._dialog.set_progress(done, total)
+            self._dialog.set_progress(done, fraction)
 
     def _on_done(self, summary: str) -> None:
         if self._dialog is not None:

@@ -1,18 +1,20 @@
 """Import: browser bookmark files (the Netscape bookmark HTML every browser writes) and Inflow's own
 JSON and Markdown exports, into the library as moments; duplicates (same URL) are merged.
 
-Parsing never touches the database; `import_items` writes in transactions of BATCH_SIZE moments, so a
-big import is quick and a cancel keeps every batch that was committed.
+Files are read as a stream (64 KiB at a time, one item in memory), so a huge file costs no more
+memory than a small one. `import_items` writes everything in one transaction: a cancel, an error, a
+kill or an import above the cap (DEFAULT_MAX_MOMENTS new moments) leaves the library as it was.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -26,7 +28,12 @@ from storage.models import Draft, DraftError, Kind, normalize_tags, validate_dra
 from storage.moments import utc_now, write_tags
 
 BATCH_SIZE = 500
-"""Moments per transaction."""
+"""Progress is reported (and Cancel asked) every BATCH_SIZE items."""
+
+DEFAULT_MAX_MOMENTS = 100_000
+"""How many new moments one import may add unless told otherwise (`inflow import --max N`)."""
+
+READ_CHUNK = 1 << 16
 
 WEB_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "file"})
 """Bookmarks with other schemes (javascript: bookmarklets, place: queries, about:, chrome:) are skipped."""
@@ -50,6 +57,17 @@ _ROOT_FOLDERS = frozenset(
 
 class ImportFormatError(ValueError):
     """The file is not something Inflow can import; the message is written for the person."""
+
+
+class ImportTooLargeError(ImportFormatError):
+    """More new moments than one import may add; nothing was imported."""
+
+    def __init__(self, found: int, limit: int) -> None:
+        super().__init__(
+            f"the file holds {found:,} moments, more than the {limit:,} one import may add; nothing was "
+            f"imported (to import it all: inflow import FILE --max {found})"
+        )
+        self.found, self.limit = found, limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +130,14 @@ class ImportItem:
 
 @dataclass(slots=True)
 class ImportSource:
-    """What a file held: its format, the items, and what was left out while parsing (and why)."""
+    """What a file holds: its format, the items (a list, or a stream read as it is iterated), what was
+    left out while parsing (and why: complete once the items are used up), and how far reading got."""
 
     format: str
-    items: list[ImportItem] = field(default_factory=list)
+    items: Iterable[ImportItem] = field(default_factory=list)
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
+    progress: Callable[[], float] = lambda: 0.0
 
 
 @dataclass(slots=True)
@@ -195,30 +215,82 @@ def _folder_tag(name: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------- reading files
 
 
-def load_import(path: Path) -> ImportSource:
-    """Parse a bookmarks HTML file, an Inflow JSON export, or a Markdown export folder (or one file)."""
+_INFLOW_FORMAT = re.compile(r'"format"\s*:\s*"inflow-export"')
+_MOMENTS_KEY = re.compile(r'"moments"\s*:\s*\[')
+
+
+def open_import(path: Path) -> ImportSource:
+    """A bookmarks HTML file, an Inflow JSON export, or a Markdown export folder (or one file), as a
+    stream: the items are parsed while they are iterated, in constant memory."""
     if path.is_dir():
         return parse_markdown_folder(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    text = _decode(raw)
-    head = text.lstrip()[:4096]
+    reader = _Reader(path)
+    head = reader.head.lstrip()
     if head.startswith("{"):
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError:
-            document = None
-        if isinstance(document, dict) and document.get("format") == "inflow-export":
-            return parse_inflow_json(document)
+        if _INFLOW_FORMAT.search(head[:4096]):
+            source = ImportSource("inflow-json", progress=reader.progress)
+            source.items = _stream_inflow_json(reader, source)
+            return source
     elif head.startswith("---") and path.suffix.lower() in (".md", ".markdown"):
-        item = parse_markdown_file(text, path.parent)
+        item = parse_markdown_file(_decode(path.read_bytes()), path.parent)
         if item is not None:
             return ImportSource("markdown", [item])
-    elif looks_like_bookmarks(text):
-        return parse_bookmarks_html(text)
+    elif looks_like_bookmarks(reader.head):
+        source = ImportSource("bookmarks", progress=reader.progress)
+        source.items = _stream_bookmarks(reader, source)
+        return source
     raise ImportFormatError(f"{path.name} is not a bookmarks file or an Inflow export")
+
+
+def load_import(path: Path) -> ImportSource:
+    """open_import with every item read into a list (small files)."""
+    source = open_import(path)
+    source.items = list(source.items)
+    return source
+
+
+class _Reader:
+    """A file read as text in chunks: UTF-8 (a BOM skipped) when all of it is UTF-8, else cp1252."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self.name = path.name
+        self._read = 0
+        try:
+            self.size = path.stat().st_size
+            self.encoding = _sniff_encoding(path)
+            with path.open("rb") as handle:
+                raw = handle.read(READ_CHUNK)
+        except OSError as exc:
+            raise ImportFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        self.head = raw.decode(self.encoding, errors="replace")
+
+    def progress(self) -> float:
+        """How much of the file was read, 0..1."""
+        return min(self._read / self.size, 1.0) if self.size else 1.0
+
+    def chunks(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+        try:
+            with self._path.open("rb") as handle:
+                while raw := handle.read(READ_CHUNK):
+                    self._read += len(raw)
+                    yield decoder.decode(raw)
+        except OSError as exc:
+            raise ImportFormatError(f"cannot read {self._path}: {exc.strerror or exc}") from exc
+        yield decoder.decode(b"", final=True)
+
+
+def _sniff_encoding(path: Path) -> str:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while raw := handle.read(READ_CHUNK):
+                decoder.decode(raw)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
 
 
 def _decode(raw: bytes) -> str:
@@ -309,8 +381,14 @@ class _BookmarkParser(HTMLParser):
             self._finish_link()
         self._flush_description()
 
+    def drain(self) -> list[ImportItem]:
+        """The items finished since the last call (a link waits for its <DD> description)."""
+        items, self.items = self.items, []
+        return items
+
     # -- helpers
     def _finish_link(self) -> None:
+        self._flush_description()
         attributes, self._link = self._link or {}, None
         href = attributes.get("href", "").strip()
         scheme = urlsplit(href).scheme.lower() if href else ""
@@ -330,17 +408,15 @@ class _BookmarkParser(HTMLParser):
             "updated": _iso_from_unix(attributes.get("last_modified")),
             "body": "",
         }
-        self.items.append(self._item(self._last))
 
     def _flush_description(self) -> None:
-        if self._description is None or self._last is None:
-            self._description = None
-            return
-        text = "".join(self._description).strip()
+        """The waiting link is finished, with its description when one was read."""
+        if self._last is not None:
+            text = "".join(self._description or ()).strip()
+            if text:
+                self._last["body"] = text
+            self.items.append(self._item(self._last))
         self._description = None
-        if text:
-            self._last["body"] = text
-            self.items[-1] = self._item(self._last)
         self._last = None
 
     @staticmethod
@@ -362,11 +438,25 @@ def parse_bookmarks_html(text: str) -> ImportSource:
     parser = _BookmarkParser()
     parser.feed(text)
     parser.close()
-    problems = [
+    return ImportSource("bookmarks", parser.drain(), parser.skipped, _skipped_schemes(parser))
+
+
+def _stream_bookmarks(reader: _Reader, source: ImportSource) -> Iterator[ImportItem]:
+    parser = _BookmarkParser()
+    for chunk in reader.chunks():
+        parser.feed(chunk)
+        yield from parser.drain()
+    parser.close()
+    yield from parser.drain()
+    source.skipped += parser.skipped
+    source.problems += _skipped_schemes(parser)
+
+
+def _skipped_schemes(parser: _BookmarkParser) -> list[str]:
+    return [
         f"skipped {count} {label} bookmark{'s' if count != 1 else ''} (not a web page)"
         for label, count in sorted(parser.skipped_schemes.items())
     ]
-    return ImportSource("bookmarks", parser.items, parser.skipped, problems)
 
 
 # ---------------------------------------------------------------------------- Inflow JSON
@@ -374,7 +464,8 @@ def parse_bookmarks_html(text: str) -> ImportSource:
 
 def parse_inflow_json(document: dict[str, Any]) -> ImportSource:
     """An `inflow export --format json` document (any version: unknown keys are ignored)."""
-    source = ImportSource("inflow-json")
+    items: list[ImportItem] = []
+    source = ImportSource("inflow-json", items)
     moments = document.get("moments")
     if not isinstance(moments, list):
         raise ImportFormatError("this Inflow export has no list of moments")
@@ -382,11 +473,64 @@ def parse_inflow_json(document: dict[str, Any]) -> ImportSource:
         try:
             if not isinstance(data, dict):
                 raise ValueError("not an object")
-            source.items.append(_item_from_dict(data))
+            items.append(_item_from_dict(data))
         except (ValueError, TypeError, KeyError, binascii.Error) as exc:
             source.skipped += 1
             source.problems.append(f"moment #{index + 1}: {exc}")
     return source
+
+
+def _stream_inflow_json(reader: _Reader, source: ImportSource) -> Iterator[ImportItem]:
+    """The moments of an export one at a time (json.JSONDecoder.raw_decode over a sliding buffer)."""
+    decoder = json.JSONDecoder()
+    chunks = reader.chunks()
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk
+        match = _MOMENTS_KEY.search(buffer)
+        if match:
+            buffer = buffer[match.end() :]
+            break
+        buffer = buffer[-64:]  # the key may straddle two chunks
+    else:
+        raise ImportFormatError(f"{reader.name} is not a bookmarks file or an Inflow export (no list of moments)")
+    index = 0
+    while True:
+        buffer = buffer.lstrip(" \t\r\n,")
+        if buffer.startswith("]"):
+            return
+        try:
+            data, end = decoder.raw_decode(buffer) if buffer else (None, -1)
+        except json.JSONDecodeError:
+            end = -1
+        if end < 0:  # cut off by the chunk: read at least as much again, then retry
+            grown = _read_more(chunks, len(buffer))
+            if not grown:
+                raise ImportFormatError(f"this Inflow export is cut off or not valid JSON (at moment #{index + 1})")
+            buffer += grown
+            continue
+        buffer = buffer[end:]
+        index += 1
+        try:
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            item = _item_from_dict(data)
+        except (ValueError, TypeError, KeyError, binascii.Error) as exc:
+            source.skipped += 1
+            source.problems.append(f"moment #{index}: {exc}")
+            continue
+        yield item
+
+
+def _read_more(chunks: Iterator[str], at_least: int) -> str:
+    parts: list[str] = []
+    size = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= max(at_least, 1):
+            break
+    return "".join(parts)
 
 
 def _opt_str(value: Any) -> str | None:
@@ -460,23 +604,32 @@ _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w-]*):\s?(.*)$")
 
 
 def parse_markdown_folder(folder: Path) -> ImportSource:
-    """A folder written by `inflow export --format markdown` (snapshots are fetched again)."""
-    source = ImportSource("markdown")
+    """A folder written by `inflow export --format markdown` (snapshots are fetched again), read one
+    file at a time."""
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".md", ".markdown") and p.is_file())
-    for path in files:
-        try:
-            item = parse_markdown_file(_decode(path.read_bytes()), folder)
-        except (OSError, ValueError) as exc:
-            source.skipped += 1
-            source.problems.append(f"{path.name}: {exc}")
-            continue
-        if item is None:
-            source.skipped += 1
-            source.problems.append(f"{path.name}: no Inflow front matter")
-        else:
-            source.items.append(item)
-    if not source.items:
+    if not files:
         raise ImportFormatError(f"{folder.name} is not a bookmarks file or an Inflow export (no Inflow Markdown files)")
+    source = ImportSource("markdown")
+    done = 0
+
+    def items() -> Iterator[ImportItem]:
+        nonlocal done
+        for path in files:
+            done += 1
+            try:
+                item = parse_markdown_file(_decode(path.read_bytes()), folder)
+            except (OSError, ValueError) as exc:
+                source.skipped += 1
+                source.problems.append(f"{path.name}: {exc}")
+                continue
+            if item is None:
+                source.skipped += 1
+                source.problems.append(f"{path.name}: no Inflow front matter")
+            else:
+                yield item
+
+    source.items = items()
+    source.progress = lambda: done / len(files)
     return source
 
 
@@ -542,37 +695,61 @@ class _Existing:
     has_file: bool
 
 
+class _StopImportError(Exception):
+    """Raised inside the import transaction to roll it back."""
+
+
+Progress = Callable[[int, float], None]
+"""on_progress(items read so far, fraction of the input read 0..1)."""
+
+
 def import_items(
     db: Database,
-    items: Sequence[ImportItem],
+    items: Iterable[ImportItem],
     *,
     snapshot: bool = True,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    max_moments: int = DEFAULT_MAX_MOMENTS,
+    progress_of: Callable[[], float] | None = None,
 ) -> ImportReport:
-    """Write items in transactions of BATCH_SIZE; merge duplicates (same URL, or the same id).
+    """Write items in ONE transaction; merge duplicates (same URL, or the same id).
 
     A merge unites the tags and fills in an empty title (and a missing snapshot or file); nothing else
     of the existing moment changes. With `snapshot`, web resources without an imported copy get their
-    page fetch queued in the same transaction. `cancelled` is asked before each batch; batches already
-    committed stay.
+    page fetch queued. Every BATCH_SIZE items progress is reported and `cancelled` asked: a cancel, an
+    error, a kill, or more than `max_moments` new moments (ImportTooLargeError, after counting the
+    rest) leaves the library as it was. `progress_of` says how much of the input was read (0..1).
     """
-    report = ImportReport(total=len(items))
+    report = ImportReport()
+    if progress_of is None and isinstance(items, (list, tuple)):
+        size = len(items)
+        progress_of = lambda: report.total / size if size else 1.0  # noqa: E731
+    fraction = progress_of or (lambda: 0.0)
     by_url, by_id, taken_ids = _index_existing(db)
-    done = 0
     if on_progress is not None:
-        on_progress(0, len(items))
-    for start in range(0, len(items), BATCH_SIZE):
-        if cancelled is not None and cancelled():
-            report.cancelled = True
-            break
-        batch = items[start : start + BATCH_SIZE]
+        on_progress(0, 0.0)
+    stream = iter(items)
+    try:
         with db.atomic():
-            for item in batch:
+            for item in stream:
+                if report.total % BATCH_SIZE == 0 and report.total:
+                    if cancelled is not None and cancelled():
+                        report.cancelled = True
+                        raise _StopImportError
+                    if on_progress is not None:
+                        on_progress(report.total, fraction())
+                report.total += 1
                 _import_one(db, item, report, snapshot=snapshot, by_url=by_url, by_id=by_id, taken_ids=taken_ids)
-        done += len(batch)
-        if on_progress is not None:
-            on_progress(done, len(items))
+                if report.added > max_moments:
+                    raise _StopImportError
+    except _StopImportError:
+        if not report.cancelled:
+            raise ImportTooLargeError(report.total + sum(1 for _ in stream), max_moments) from None
+        report.added = report.merged = report.snapshots_queued = 0
+        return report
+    if on_progress is not None:
+        on_progress(report.total, 1.0)
     return report
 
 
@@ -699,12 +876,16 @@ def import_path(
     path: Path,
     *,
     snapshot: bool = True,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    max_moments: int = DEFAULT_MAX_MOMENTS,
 ) -> ImportReport:
-    """load_import + import_items; what parsing left out is counted as skipped."""
-    source = load_import(path)
-    report = import_items(db, source.items, snapshot=snapshot, on_progress=on_progress, cancelled=cancelled)
+    """open_import + import_items (streamed); what parsing left out is counted as skipped."""
+    source = open_import(path)
+    report = import_items(
+        db, source.items, snapshot=snapshot, on_progress=on_progress, cancelled=cancelled,
+        max_moments=max_moments, progress_of=source.progress,
+    )  # fmt: skip
     report.skipped += source.skipped
     report.problems[:0] = source.problems
     return report

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, Q
 from ui.icons import app_icon
 
 FETCHING_TEXT = "Fetching offline copies in the background…"
+PROGRESS_STEPS = 1000
+"""The bar follows how much of the file was read, in these steps."""
 
 
 class ImportDialog(QDialog):
@@ -17,7 +19,7 @@ class ImportDialog(QDialog):
     "Cancelling…"; the dialog stays until finish() tells what was imported, then Cancel becomes Close.
 
     Signals:
-        cancel_requested(): stop the import (what was imported so far is kept).
+        cancel_requested(): stop the import (it is one transaction: nothing of it is kept).
     """
 
     cancel_requested = Signal()
@@ -52,22 +54,18 @@ class ImportDialog(QDialog):
         """True after finish()."""
         return self._finished
 
-    def set_progress(self, done: int, total: int) -> None:
-        """`done` of `total` items imported; when all are in, the background fetching is named."""
+    def set_progress(self, done: int, fraction: float) -> None:
+        """`done` items read so far, `fraction` (0..1) of the file; at 1.0 the background fetching is named."""
         if self._finished:
             return
-        if total <= 0:
-            self.progress_bar.setRange(0, 0)
-            return
-        done = max(0, min(done, total))
-        self.progress_bar.setRange(0, total)
-        self.progress_bar.setValue(done)
+        self.progress_bar.setRange(0, PROGRESS_STEPS)
+        self.progress_bar.setValue(round(PROGRESS_STEPS * max(0.0, min(fraction, 1.0))))
         if self._cancelling:
             return
-        if done >= total:
-            self.status_label.setText(f"Imported {total:,} {self._noun}. {FETCHING_TEXT}")
+        if fraction >= 1.0:
+            self.status_label.setText(f"Imported {done:,} {self._noun}. {FETCHING_TEXT}")
         else:
-            self.status_label.setText(f"Imported {done:,} of {total:,} {self._noun}…")
+            self.status_label.setText(f"Reading {self._noun}… {done:,} so far")
 
     def set_status(self, text: str) -> None:
         """Any other status line (e.g. "Reading bookmarks.html…")."""
@@ -94,6 +92,6 @@ class ImportDialog(QDialog):
             return
         if not self._cancelling:
             self._cancelling = True
-            self.status_label.setText("Cancelling… what was imported so far is kept.")
+            self.status_label.setText("Cancelling… nothing of this import will be kept.")
             self.cancel_button.setEnabled(False)
             self.cancel_requested.emit()

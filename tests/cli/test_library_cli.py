@@ -51,7 +51,7 @@ def test_import_bookmarks_prints_progress_and_a_summary(inflow: Run, basedir: Pa
         "Imported 4,990 (10 merged duplicates); snapshots will be fetched in the background"
     )
     lines = result.stderr.splitlines()
-    assert "imported 500/5,000" in lines and "imported 5,000/5,000" in lines  # plain lines: not a terminal
+    assert lines[0].startswith("importing: 500 read (") and lines[-1] == "importing: 5,000 read (100 %)"  # not a tty
     assert _count(basedir) == 4990
     assert _count(basedir, "SELECT count(*) FROM snapshots WHERE state = 'pending'") == 4990
     hits = json.loads(inflow("search", "Page", "--tag", "bulk", "--limit", "3", "--json").stdout)
@@ -99,12 +99,12 @@ def test_import_shows_a_bar_on_a_terminal(basedir: Path, tmp_path: Path) -> None
         os.close(master)
     assert result.returncode == 0
     text = output.decode()
-    assert "\rImporting [" in text and "1,200/1,200" in text
+    assert "\rImporting [" in text and "100 %  1,200 read" in text
     assert "#" * 30 in text
     assert result.stdout.decode().startswith("Imported 1,200")
 
 
-def test_ctrl_c_cancels_and_keeps_what_was_imported(basedir: Path, tmp_path: Path) -> None:
+def test_ctrl_c_cancels_and_keeps_nothing(basedir: Path, tmp_path: Path) -> None:
     path = tmp_path / "bookmarks.html"
     path.write_text(_bookmarks(40000, 40000), encoding="utf-8")
     runtime = tmp_path / "run"
@@ -116,14 +116,26 @@ def test_ctrl_c_cancels_and_keeps_what_was_imported(basedir: Path, tmp_path: Pat
     )  # fmt: skip
     assert process.stderr is not None
     first = process.stderr.readline()
-    assert first.startswith("imported 500/40,000"), first
+    assert first.startswith("importing: 500 read ("), first
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
-    assert stdout.startswith("Cancelled: imported ")
-    kept = _count(basedir)
-    assert 500 <= kept < 40000 and kept % 500 == 0
-    assert f"Cancelled: imported {kept:,} of 40,000 (kept)" in stdout
+    assert stdout.startswith("Cancelled after reading ") and stdout.rstrip().endswith("nothing was imported")
+    assert _count(basedir) == 0  # one transaction: all or nothing
+
+
+def test_import_above_the_cap_says_how_many_and_imports_nothing(inflow: Run, basedir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.html"
+    path.write_text(_bookmarks(1500, 1500), encoding="utf-8")
+    result = inflow("import", str(path), "--max", "1000")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "inflow: bookmarks.html: the file holds 1,500 moments, more than the 1,000 one import may add; "
+        "nothing was imported (to import it all: inflow import FILE --max 1500)"
+    )
+    assert _count(basedir) == 0
+    assert inflow("import", str(path), "--max", "1500").returncode == 0
+    assert _count(basedir) == 1500
 
 
 def test_import_of_an_inflow_json_export_restores_snapshots_and_files(

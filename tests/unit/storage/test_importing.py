@@ -12,10 +12,12 @@ from storage.importing import (
     BATCH_SIZE,
     ImportFormatError,
     ImportItem,
+    ImportTooLargeError,
     import_items,
     import_path,
     load_import,
     normalize_url,
+    open_import,
     parse_bookmarks_html,
 )
 from storage.models import Draft, Kind, MomentQuery, SnapshotState
@@ -68,7 +70,7 @@ def test_firefox_export_folders_tags_unicode_and_skipped_links() -> None:
 def test_chrome_export_nested_folders_and_unclosed_tags() -> None:
     source = load_import(FIXTURES / "chrome-bookmarks.html")
     items = {i.url: i for i in source.items}
-    assert len(source.items) == 6
+    assert len(list(source.items)) == 6
     assert source.skipped == 2  # javascript: and chrome://
     assert items["https://kubernetes.io/docs/concepts/workloads/pods/"].tags == ("work", "kubernetes")
     assert items["https://12factor.net/"].tags == ("work",)
@@ -160,18 +162,21 @@ def _bookmarks(count: int, distinct: int) -> str:
 def test_five_thousand_bookmarks_with_duplicates(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "bookmarks.html"
     path.write_text(_bookmarks(5000, 4990), encoding="utf-8")
-    progress: list[tuple[int, int]] = []
-    report = import_path(db, path, snapshot=True, on_progress=lambda done, total: progress.append((done, total)))
+    progress: list[tuple[int, float]] = []
+    report = import_path(db, path, snapshot=True, on_progress=lambda done, read: progress.append((done, read)))
     assert (report.added, report.merged, report.skipped) == (4990, 10, 0)
     assert count_moments(db) == 4990
-    assert progress[0] == (0, 5000) and progress[-1] == (5000, 5000)
-    assert len(progress) == 1 + -(-5000 // BATCH_SIZE)
+    assert progress[0] == (0, 0.0) and progress[-1] == (5000, 1.0)
+    assert len(progress) == 1 + 5000 // BATCH_SIZE
+    fractions = [read for _, read in progress]
+    assert fractions == sorted(fractions)  # by how much of the file was read
     assert db.execute("SELECT count(*) FROM snapshots WHERE state = 'pending'").fetchone()[0] == 4990
     assert db.execute("SELECT count(*) FROM moment_tags WHERE tag = 'bulk'").fetchone()[0] == 4990
 
 
-def test_cancel_half_way_keeps_committed_batches(db: Database) -> None:
-    items = [ImportItem(url=f"https://example.org/{i}", title=f"p{i}") for i in range(5 * BATCH_SIZE)]
+def test_cancel_half_way_keeps_nothing(db: Database) -> None:
+    add_moment(db, Draft(kind=Kind.RESOURCE, title="before", url="https://example.org/0"))
+    items = [ImportItem(url=f"https://example.org/{i}", title=f"p{i}", tags=("new",)) for i in range(5 * BATCH_SIZE)]
     batches = 0
 
     def cancelled() -> bool:
@@ -180,29 +185,85 @@ def test_cancel_half_way_keeps_committed_batches(db: Database) -> None:
         return batches > 2  # two batches go through, then the person presses Cancel
 
     report = import_items(db, items, snapshot=False, on_progress=None, cancelled=cancelled)
-    assert report.cancelled
-    assert report.added == 2 * BATCH_SIZE
-    assert count_moments(db) == 2 * BATCH_SIZE
+    assert report.cancelled and report.added == 0
+    assert count_moments(db) == 1  # one transaction: all or nothing
+    assert db.execute("SELECT tags FROM moments").fetchone()[0] == "[]"  # the merge was rolled back too
 
 
-def test_an_interrupt_inside_a_batch_rolls_back_only_that_batch(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupt_or_error_anywhere_rolls_back_the_whole_import(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import storage.importing
 
     items = [ImportItem(url=f"https://example.org/{i}") for i in range(3 * BATCH_SIZE)]
-    real_write_tags = storage.importing.write_tags
+    from storage.moments import write_tags as real_write_tags
+
     calls = 0
 
     def write_tags(*args: object) -> None:
         nonlocal calls
         calls += 1
-        if calls == BATCH_SIZE + 200:  # in the middle of the second batch: a second Ctrl+C
+        if calls == 2 * BATCH_SIZE + 200:  # in the third batch: a second Ctrl+C
             raise KeyboardInterrupt
         real_write_tags(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(storage.importing, "write_tags", write_tags)
     with pytest.raises(KeyboardInterrupt):
         import_items(db, items, snapshot=False, on_progress=None, cancelled=None)
-    assert count_moments(db) == BATCH_SIZE
+    assert count_moments(db) == 0
+
+
+def test_more_than_the_cap_imports_nothing_and_says_how_many(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.html"
+    path.write_text(_bookmarks(1200, 1200), encoding="utf-8")
+    expected = r"holds 1,200 moments, more than the 1,000 .* FILE --max 1200\)"
+    with pytest.raises(ImportTooLargeError, match=expected) as err:
+        import_path(db, path, snapshot=False, max_moments=1000)
+    assert (err.value.found, err.value.limit) == (1200, 1000)
+    assert count_moments(db) == 0
+    assert import_path(db, path, snapshot=False, max_moments=1200).added == 1200
+
+
+def test_a_json_export_cut_off_half_way_imports_nothing(db: Database, tmp_path: Path) -> None:
+    moments = [{"kind": "tip", "title": f"t{i}", "body": "x" * 300} for i in range(600)]
+    text = json.dumps({"format": "inflow-export", "version": 1, "moments": moments})
+    (tmp_path / "cut.json").write_text(text[: len(text) * 2 // 3], "utf-8")
+    with pytest.raises(ImportFormatError, match="cut off"):
+        import_path(db, tmp_path / "cut.json", snapshot=False)
+    assert count_moments(db) == 0
+
+
+def test_streamed_json_reads_items_across_chunk_boundaries(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.importing
+
+    monkeypatch.setattr(storage.importing, "READ_CHUNK", 97)  # every moment straddles chunks
+    moments = [{"kind": "tip", "title": f"Tïtle {i}", "body": "ünïcode " * (i % 50), "tags": ["a"]} for i in range(300)]
+    moments.insert(7, "not an object")  # type: ignore[arg-type]
+    (tmp_path / "e.json").write_text(
+        json.dumps({"format": "inflow-export", "version": 1, "moments": moments}, indent=2, ensure_ascii=False), "utf-8"
+    )
+    report = import_path(db, tmp_path / "e.json", snapshot=False)
+    assert (report.added, report.skipped) == (300, 1)
+    assert report.problems == ["moment #8: not an object"]
+    assert db.execute("SELECT title FROM moments ORDER BY rowid DESC LIMIT 1").fetchone()[0] == "Tïtle 299"
+
+
+def test_parsing_a_big_bookmarks_file_runs_in_constant_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "big.html"
+    path.write_text(_bookmarks(40000, 40000), encoding="utf-8")  # ~5 MB
+    tracemalloc.start()
+    try:
+        source = open_import(path)
+        count = sum(1 for _ in source.items)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 40000
+    assert peak < 2 * 1024 * 1024, f"peak {peak / 1048576:.1f} MiB while parsing {path.stat().st_size / 1048576:.1f} MB"
 
 
 def test_invalid_items_are_skipped_with_a_reason(db: Database) -> None:
