@@ -13,6 +13,7 @@ from typing import Any
 from app.config import load_config
 from app.instance_client import InstanceError, send_command
 from app.paths import Paths
+from app.policy.report import describe, policy_report, settings_report
 from app.version import __version__
 
 
@@ -90,6 +91,8 @@ def collect_report(paths: Paths) -> dict[str, Any]:
         "running": status is not None and bool(status.get("ok")),
         "hotkey": hotkey,
         "config_problems": config.problems,
+        "settings": settings_report(config),
+        "policy": policy_report(config),
     }
 
 
@@ -125,4 +128,5 @@ def format_report(report: dict[str, Any]) -> str:
     problems = report["config_problems"]
     lines.append("Config:   " + ("no problems" if not problems else f"{len(problems)} problem(s)"))
     lines += [f"  - {p}" for p in problems]
+    lines += describe(report)
     return "\n".join(lines)

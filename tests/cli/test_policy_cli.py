@@ -52,3 +52,44 @@ def test_a_host_outside_the_allowed_list_is_refused(inflow: Run, policy_root: Pa
     assert "the host 'hooks.example.net' (url) is not allowed by your organization's policy" in refused.stderr
     ok = inflow("target", "add", "webhook", "--name", "in", "--set", "url=https://hooks.example.org/", env=env)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_doctor_shows_every_setting_and_the_policy(inflow: Run, policy_root: Path) -> None:
+    (policy_root / "policy.toml").write_text('hotkey = "Ctrl+Alt+K"\nshare_tips = "yes"\n')
+    env = {"INFLOW_POLICY_ROOT": str(policy_root)}
+    report = json.loads(inflow("doctor", "--json", env=env).stdout)
+    assert report["settings"]["hotkey"] == {"value": "Ctrl+Alt+K", "source": "policy", "locked": True}
+    assert report["settings"]["share_tips"] == {"value": True, "source": "default", "locked": False}
+    assert report["policy"]["sources"] == [str(policy_root / "policy.toml")]
+    assert [p.split(": ", 1)[0] for p in report["policy"]["problems"]] == [str(policy_root / "policy.toml")]
+    assert "'share_tips' must be true or false" in report["policy"]["problems"][0]
+    assert "hotkey: Ctrl+Alt+K (set by your organization)" in inflow("doctor", env=env).stdout
+
+
+REAL_ROOT = Path("/etc/inflow")
+
+
+@pytest.mark.skipif(REAL_ROOT.exists(), reason="this machine has a real Inflow policy: never touch it")
+def test_the_real_policy_folder_end_to_end(inflow: Run) -> None:
+    """The one test that uses /etc/inflow itself: a root-owned policy file, then a writable one."""
+    environment = {k: v for k, v in os.environ.items() if k != "INFLOW_POLICY_ROOT"}
+    policy = REAL_ROOT / "policy.toml"
+    try:
+        REAL_ROOT.mkdir(mode=0o755)
+        policy.write_text('hotkey = "Ctrl+Alt+K"\nuser_targets = false\n')
+        policy.chmod(0o644)
+        report = json.loads(inflow("doctor", "--json", env=environment).stdout)
+        assert report["policy"] == {"sources": [str(policy)], "problems": []}
+        assert report["settings"]["hotkey"] == {"value": "Ctrl+Alt+K", "source": "policy", "locked": True}
+        added = inflow("target", "add", "webhook", "--name", "x", "--set", "url=https://a.example.org", env=environment)
+        assert added.returncode == 1 and f"user_targets in {policy} is false" in added.stderr
+        policy.chmod(0o666)
+        report = json.loads(inflow("doctor", "--json", env=environment).stdout)
+        assert report["settings"]["hotkey"]["source"] == "default"
+        assert report["policy"]["problems"] == [
+            f"{policy}: writable by other users (mode -rw-rw-rw-), so it is not a policy; ignored"
+        ]
+    finally:
+        policy.unlink(missing_ok=True)
+        if REAL_ROOT.exists():
+            REAL_ROOT.rmdir()

@@ -1,0 +1,63 @@
+"""What `inflow doctor` says about settings and policy: every setting with its value, source and lock."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.config import Config
+
+SOURCE_WORDS = {
+    "policy": "set by your organization",
+    "user": "your setting",
+    "recommended": "recommended by your organization",
+    "default": "default",
+}
+
+
+def settings_report(config: Config) -> dict[str, dict[str, Any]]:
+    """Every setting and policy-only key: {"value", "source", "locked"} (JSON-ready), plus "user_value"
+    where a policy overrides a different value of the person's own (it stays in config.toml)."""
+    from app.config import POLICY_ONLY, SETTINGS
+
+    report: dict[str, dict[str, Any]] = {}
+    for key in [s.key for s in SETTINGS] + [p.key for p in POLICY_ONLY]:
+        value: Any = config.get(key) if any(s.key == key for s in SETTINGS) else config.policy_value(key)
+        report[key] = {
+            "value": list(value) if isinstance(value, tuple) else value,
+            "source": config.source(key),
+            "locked": config.locked_by(key) is not None,
+        }
+        own = config.user_values.get(key)
+        if report[key]["locked"] and own is not None and own != value:
+            report[key]["user_value"] = own
+    return report
+
+
+def policy_report(config: Config) -> dict[str, list[str]]:
+    """The policy sources that were read (files or registry keys) and every problem found in them."""
+    return {"sources": list(config.policy.sources), "problems": list(config.policy.problems)}
+
+
+def describe(report: dict[str, Any]) -> list[str]:
+    """The settings and policy parts of `inflow doctor`, in words."""
+    lines = ["Settings:"]
+    for key, entry in report["settings"].items():
+        words = SOURCE_WORDS.get(entry["source"], entry["source"])
+        if "user_value" in entry:
+            words += f"; your own {_shown(entry['user_value'])} is kept in config.toml"
+        lines.append(f"  {key}: {_shown(entry['value'])} ({words})")
+    policy = report["policy"]
+    lines.append("Policy:   " + ("; ".join(policy["sources"]) if policy["sources"] else "none (not managed)"))
+    if policy["problems"]:
+        lines.append(f"  {len(policy['problems'])} problem(s) (each ignored, as if the policy did not set it):")
+        lines += [f"  - {p}" for p in policy["problems"]]
+    return lines
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ", ".join(value) if value else "(none)"
+    return str(value) if value != "" else "(empty)"
