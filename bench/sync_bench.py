@@ -57,8 +57,8 @@ from storage.models import Draft, Kind
 from storage.moments import add_moment
 from sync import engine as sync_engine
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.matrix import MatrixConnector, forget_logins
-from sync.connectors.matrix_content import fitted_content
+from sync.connectors.matrix.connector import MatrixConnector, forget_logins
+from sync.connectors.matrix.content import fitted_content
 from sync.engine import PassReport, SyncEngine
 from sync.http import new_session
 from tests.integration.servers import free_port

@@ -24,7 +24,7 @@ from storage.models import DeliveryState, Draft, Kind
 from storage.moments import add_moment, get_moment
 from storage.pull import replies_for
 from sync.connector import Target
-from sync.connectors.matrix import forget_logins
+from sync.connectors.matrix.connector import forget_logins
 from sync.engine import SyncEngine
 from sync.http import new_session
 from tests.integration.servers.ralph import Ralph

@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.matrix import CONNECTOR, MatrixConnector, forget_logins
-from sync.connectors.matrix_content import MARKER
+from sync.connectors.matrix.connector import CONNECTOR, MatrixConnector, forget_logins
+from sync.connectors.matrix.content import MARKER
 from sync.errors import ErrorKind, SyncError
 from sync.http import new_session
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.mediawiki import CONNECTOR, Located, MediaWikiConnector, split_remote_id
+from sync.connectors.mediawiki.connector import CONNECTOR, Located, MediaWikiConnector, split_remote_id
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 

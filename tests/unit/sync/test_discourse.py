@@ -24,7 +24,7 @@ import pytest
 
 from sync.connector import OutgoingMoment, Target
 from sync.connectors.discourse import CONNECTOR, DiscourseConnector
-from sync.connectors.discourse_content import MAX_POST, TRUNCATED
+from sync.connectors.discourse.content import MAX_POST, TRUNCATED
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 from sync.registry import connector_for

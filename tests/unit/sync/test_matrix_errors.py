@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from sync.connector import OutgoingMoment
-from sync.connectors.matrix_content import (
+from sync.connectors.matrix.content import (
     MARKER,
     MAX_CONTENT_BYTES,
     TRUNCATED,
@@ -19,7 +19,7 @@ from sync.connectors.matrix_content import (
     parse_marker,
     reply_from_event,
 )
-from sync.connectors.matrix_errors import classify_error
+from sync.connectors.matrix.errors import classify_error
 from sync.errors import ErrorKind
 
 URL = "https://matrix.example.com/_matrix/client/v3/rooms/%21r%3Aexample.com/send/m.room.message/t1"

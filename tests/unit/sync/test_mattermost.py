@@ -23,7 +23,7 @@ import pytest
 
 from sync.connector import OutgoingMoment, Target
 from sync.connectors.mattermost import CONNECTOR, MattermostConnector
-from sync.connectors.mattermost_content import CONTINUED, MAX_MESSAGE, TRUNCATED
+from sync.connectors.mattermost.content import CONTINUED, MAX_MESSAGE, TRUNCATED
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 from sync.registry import connector_for

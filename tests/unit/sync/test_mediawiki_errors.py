@@ -20,9 +20,9 @@ import pytest
 import requests
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors import mediawiki_text as text
-from sync.connectors.mediawiki import CONNECTOR, MediaWikiConnector, split_remote_id
-from sync.connectors.mediawiki_errors import ApiError, classify
+from sync.connectors.mediawiki import content as text
+from sync.connectors.mediawiki.connector import CONNECTOR, MediaWikiConnector, split_remote_id
+from sync.connectors.mediawiki.errors import ApiError, classify
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 from tests.unit.sync.local_server import Answer, LocalServer, Request

@@ -138,7 +138,7 @@ def served(tmp_path: Path) -> Iterator[graph_fake.Served]:
 
 
 def test_teams_graph_sends_no_token_or_message_to_another_origin(served: graph_fake.Served, other: LocalServer) -> None:
-    from sync.connectors.teams_graph import CONNECTOR, start_device_sign_in
+    from sync.connectors.teams_graph.connector import CONNECTOR, start_device_sign_in
 
     settings = {
         "tenant": graph_fake.TENANT, "client_id": graph_fake.CLIENT_ID, "team": graph_fake.TEAM,

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors import slack as slack_module
 from sync.connectors.slack import CONNECTOR, SlackConnector
-from sync.connectors.slack_format import SLACK, TRUNCATED, blocks, from_mrkdwn, render_markdown
+from sync.connectors.slack import connector as slack_module
+from sync.connectors.slack.content import SLACK, TRUNCATED, blocks, from_mrkdwn, render_markdown
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 from tests.unit.sync.local_server import Answer, LocalServer, Request

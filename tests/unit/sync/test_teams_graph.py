@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.teams_graph import CONNECTOR, TeamsGraphConnector, start_device_sign_in
-from sync.connectors.teams_graph_content import MAX_MESSAGE_BYTES, TRUNCATED, marker_html
+from sync.connectors.teams_graph.connector import CONNECTOR, TeamsGraphConnector, start_device_sign_in
+from sync.connectors.teams_graph.content import MAX_MESSAGE_BYTES, TRUNCATED, marker_html
 from sync.errors import ErrorKind, SyncError
 from sync.formatting import as_html
 from sync.http import InflowSession

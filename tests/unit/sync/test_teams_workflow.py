@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.slack_format import TRUNCATED
-from sync.connectors.teams_workflow import CARD_LIMIT, CONNECTOR, TeamsWorkflowConnector, card_for, encode
+from sync.connectors.slack.content import TRUNCATED
+from sync.connectors.teams_workflow.connector import CARD_LIMIT, CONNECTOR, TeamsWorkflowConnector, card_for, encode
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.http import InflowSession, new_session
 from tests.unit.sync.local_server import Answer, LocalServer, stalled

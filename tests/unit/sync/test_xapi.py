@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.xapi import (
+from sync.connectors.xapi.connector import (
     CONNECTOR,
     MOMENT_EXTENSION,
     STATEMENT_NAMESPACE,

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.discourse_content import (
+from sync.connectors.discourse.content import (
     classify_error,
     error_messages,
     feed_item_from_topic,
@@ -32,7 +32,7 @@ from sync.connectors.discourse_content import (
     topic_raw,
     topic_title,
 )  # fmt: skip
-from sync.connectors.matrix_errors import decode_json
+from sync.connectors.matrix.errors import decode_json
 from sync.errors import auth, permanent, transient
 
 CHUNK = 20

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import requests
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.slack_format import message
+from sync.connectors.slack.content import message
 from sync.errors import NotSupportedError, SyncError, auth, decode_body, gone, permanent, transient
 from sync.http import host_of, network_error, retry_after_seconds
 

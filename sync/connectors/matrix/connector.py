@@ -16,8 +16,8 @@ from urllib.parse import quote
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.matrix_content import feed_item_from_event, fitted_content, reply_from_event, thread_root
-from sync.connectors.matrix_errors import TOKEN_REJECTED, classify_error, decode_json, unexpected_shape
+from sync.connectors.matrix.content import feed_item_from_event, fitted_content, reply_from_event, thread_root
+from sync.connectors.matrix.errors import TOKEN_REJECTED, classify_error, decode_json, unexpected_shape
 from sync.errors import ErrorKind, SyncError, auth, permanent
 
 CLIENT = "/_matrix/client/v3"

@@ -29,8 +29,8 @@ import requests
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors import mediawiki_text as text
-from sync.connectors.mediawiki_errors import (
+from sync.connectors.mediawiki import content as text
+from sync.connectors.mediawiki.errors import (
     SESSION_CODES,
     ApiError,
     classify,

@@ -14,8 +14,8 @@ from typing import Any
 import requests
 
 from sync.connector import FeedItem, OutgoingMoment, RemoteReply
-from sync.connectors.matrix_content import iso_time
-from sync.connectors.matrix_errors import decode_json
+from sync.connectors.matrix.content import iso_time
+from sync.connectors.matrix.errors import decode_json
 from sync.errors import SyncError, auth, permanent, transient
 from sync.formatting import heading
 from sync.http import host_of, network_error, retry_after_seconds

@@ -32,8 +32,8 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.matrix_errors import decode_json
-from sync.connectors.teams_graph_auth import (
+from sync.connectors.matrix.errors import decode_json
+from sync.connectors.teams_graph.auth import (
     SCOPES,
     WRITE_SCOPES,
     DeviceSignIn,
@@ -41,7 +41,7 @@ from sync.connectors.teams_graph_auth import (
     sign_in_hint,
     start_device_sign_in,
 )
-from sync.connectors.teams_graph_content import (
+from sync.connectors.teams_graph.content import (
     encode_json,
     feed_item_from_message,
     is_live_message,

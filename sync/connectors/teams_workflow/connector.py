@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import requests
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.slack_format import CARD, TRUNCATED, cut, render_markdown
+from sync.connectors.slack.content import CARD, TRUNCATED, cut, render_markdown
 from sync.errors import NotSupportedError, auth, decode_body, permanent, transient
 from sync.formatting import heading
 from sync.http import host_of, network_error, retry_after_seconds

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.slack_format import feed_item_from_message, message, metadata, our_payload, reply_from_message
+from sync.connectors.slack.content import feed_item_from_message, message, metadata, our_payload, reply_from_message
 from sync.errors import SyncError, auth, permanent, transient
 from sync.http import network_error, retry_after_seconds
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors import confluence_content as content
+from sync.connectors.confluence import content
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
 from sync.formatting import KIND_LABELS
 

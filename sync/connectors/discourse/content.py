@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 import requests
 
 from sync.connector import FeedItem, OutgoingMoment, RemoteReply
-from sync.connectors.matrix_errors import decode_json
+from sync.connectors.matrix.errors import decode_json
 from sync.errors import SyncError, auth, permanent, transient
 from sync.formatting import KIND_LABELS, heading
 from sync.http import host_of, network_error, retry_after_seconds

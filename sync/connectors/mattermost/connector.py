@@ -23,7 +23,7 @@ from urllib.parse import quote
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.mattermost_content import (
+from sync.connectors.mattermost.content import (
     MAX_MESSAGE,
     OLD_MAX_MESSAGE,
     TOO_LONG,
