@@ -66,7 +66,8 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
     if draft.share_to and not args.allow_secrets:
         from app.secret_scan import scan_moment
 
-        findings = scan_moment(draft.title, draft.body, draft.url or "")
+        file_name = Path(args.file).name if args.file else ""
+        findings = scan_moment(draft.title, draft.body, draft.url or "", tuple(args.tag), file_name)  # tags as typed
         if findings:
             found = ", ".join(f.describe() for f in findings)
             raise CliError(

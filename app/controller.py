@@ -230,7 +230,7 @@ class AppController(QObject):
             self._submit_add(draft)
 
     def _on_capture_save_file_requested(self, draft: Draft, path: str) -> None:
-        findings = self._sharing.secret_findings(draft)
+        findings = self._sharing.secret_findings(draft, Path(path).name)
         if findings:
             self._capture.show_secret_warning(findings)
             return

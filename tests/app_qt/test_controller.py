@@ -259,3 +259,37 @@ def test_a_change_that_fails_is_explained_in_the_library(qtbot: QtBot, controlle
     with qtbot.waitSignal(controller._writer.finished, timeout=5000):
         controller._library.edit_requested.emit("no-such-moment", Draft(title="edited"))
     assert controller._library.error_bar.label.text() == "That moment no longer exists."
+
+
+def _share_to_team(controller: AppController) -> None:
+    from sync.connector import Target
+
+    controller._config.targets = [Target("team", "webhook", {"url": "http://127.0.0.1:9/hook"})]
+    controller._on_settings_applied()
+    controller.start(open_capture=False, notices=[])
+    controller.open_capture()
+
+
+def test_a_secret_in_a_tag_blocks_sharing_from_the_window(
+    qtbot: QtBot, controller: AppController, db: Database
+) -> None:
+    _share_to_team(controller)
+    capture = controller._capture
+    capture.restore_draft(Draft(kind=Kind.TIP, title="deploy", body="see the tag", tags=("AKIAIOSFODNN7EXAMPLE",),
+                                share_to=("team",)))  # fmt: skip
+    capture.request_save()
+    qtbot.waitUntil(capture.secret_bar.isVisible, timeout=3000)
+    assert "AWS Access Key in the tags" in capture.secret_bar.label.text()
+    assert count_moments(db) == 0
+
+
+def test_a_secret_in_a_dropped_files_name_blocks_sharing(
+    qtbot: QtBot, controller: AppController, db: Database, tmp_path: Path
+) -> None:
+    dropped = tmp_path / "ghp_abcdefghijklmnopqrstuvwxyz0123456789.txt"
+    dropped.write_text("harmless text")
+    _share_to_team(controller)
+    controller._capture.save_file_requested.emit(Draft(kind=Kind.RESOURCE, share_to=("team",)), str(dropped))
+    qtbot.waitUntil(controller._capture.secret_bar.isVisible, timeout=3000)
+    assert "GitHub Token in the file name" in controller._capture.secret_bar.label.text()
+    assert count_moments(db) == 0
