@@ -29,19 +29,6 @@ from sync.registry import connector_for, kinds
 from ui.ports import SharingDefaults, TargetInfo, TargetKeyInfo, TargetKindInfo
 
 log = logging.getLogger(__name__)
-KIND_LABELS = {
-    "matrix": "Matrix room",
-    "xapi": "xAPI learning record store",
-    "webhook": "Signed webhook",
-    "slack": "Slack channel (bot)",
-    "slack-webhook": "Slack incoming webhook",
-    "teams-workflow": "Microsoft Teams (Workflows webhook)",
-    "teams-graph": "Microsoft Teams channel (sign in)",
-    "mattermost": "Mattermost channel",
-    "discourse": "Discourse category",
-    "mediawiki": "MediaWiki page",
-    "confluence": "Confluence space",
-}
 Reply = Callable[[dict[str, Any]], None]
 FIRST_PASS_DELAY_MS = 1500
 
@@ -193,7 +180,7 @@ class Sharing(QObject):
         for kind in kinds():
             connector = connector_for(kind)
             keys = tuple(TargetKeyInfo(k.name, k.label, k.required, k.help) for k in connector.keys)
-            infos.append(TargetKindInfo(kind, KIND_LABELS.get(kind, kind), keys, connector.secret_label,
+            infos.append(TargetKindInfo(kind, connector.label, keys, connector.secret_label,
                                         connector.can_retract, self.needs_device_sign_in(kind)))  # fmt: skip
         return infos
 

@@ -106,6 +106,8 @@ class Connector(Protocol):
     (device ids, login results that are not secret); the engine saves it after each call."""
 
     kind: ClassVar[str]
+    label: ClassVar[str]
+    """What the kind is called in Settings and the CLI ("Matrix room")."""
     keys: ClassVar[tuple[TargetKey, ...]]
     secret_label: ClassVar[str]
     can_edit: ClassVar[bool]
@@ -146,6 +148,7 @@ class ConnectorFactory(Protocol):
     """The connector class itself (what sync.registry returns)."""
 
     kind: str
+    label: str
     keys: tuple[TargetKey, ...]
     secret_label: str
     can_edit: bool

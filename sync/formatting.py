@@ -9,7 +9,8 @@ from markdown_it import MarkdownIt
 
 from sync.connector import OutgoingMoment
 
-KIND_LABELS = {"resource": "Resource", "tip": "Tip", "question": "Question"}
+#: How a moment's kind is named in a post's heading (target kinds carry their own label: Connector.label).
+MOMENT_KIND_LABELS = {"resource": "Resource", "tip": "Tip", "question": "Question"}
 _ALLOWED_TAGS = {
     "a", "b", "strong", "i", "em", "code", "pre", "p", "br", "ul", "ol", "li", "blockquote", "h1", "h2", "h3",
     "h4", "h5", "h6", "hr", "del", "s",
@@ -34,7 +35,7 @@ def markdown_to_html(text: str) -> str:
 def heading(moment: OutgoingMoment) -> str:
     """`Tip: Rebase often` (the kind, then the title or the first line)."""
     title = moment.title.strip() or moment.body.strip().partition("\n")[0][:120] or (moment.url or "")
-    return f"{KIND_LABELS.get(moment.kind, moment.kind.capitalize())}: {title}"
+    return f"{MOMENT_KIND_LABELS.get(moment.kind, moment.kind.capitalize())}: {title}"
 
 
 def as_plain_text(moment: OutgoingMoment) -> str:

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.xapi.connector import TAGS_EXTENSION, XapiConnector, statement_id
+from sync.connectors.xapi import XapiConnector
+from sync.connectors.xapi.content import TAGS_EXTENSION, statement_id
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 

@@ -29,19 +29,12 @@ import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.confluence import content
+from sync.connectors.confluence.errors import StatusError, classify, decode, host_of
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
-from sync.formatting import KIND_LABELS
+from sync.formatting import MOMENT_KIND_LABELS
 
 MAX_PAGES = 20
 """Pages of results one fetch reads at most (footer comments, feed)."""
-
-
-class StatusError(SyncError):
-    """A classified failure that keeps the HTTP status (for duplicate titles and version conflicts)."""
-
-    def __init__(self, error: SyncError, status: int) -> None:
-        super().__init__(error.kind, error.message, retry_after=error.retry_after)
-        self.status = status
 
 
 def _stamp(value: Any) -> datetime | None:
@@ -60,6 +53,7 @@ def _iso(when: datetime) -> str:
 
 class ConfluenceConnector:
     kind: ClassVar[str] = "confluence"
+    label: ClassVar[str] = "Confluence space"
     keys: ClassVar[tuple[TargetKey, ...]] = (
         TargetKey("url", "API URL", help="Confluence Cloud: https://your-site.atlassian.net/wiki/api/v2", url=True),
         TargetKey("space", "Space key", help="e.g. TEAM"),
@@ -218,7 +212,7 @@ class ConfluenceConnector:
             value = str(_get(page, "body", "storage", "value") or "")
             version, title = _get(page, "version", "number"), str(page.get("title") or "")
             if not isinstance(version, int):
-                raise transient(f"{content.host_of(self._base)} sent a page without a version number")
+                raise transient(f"{host_of(self._base)} sent a page without a version number")
             new_value, new_title = rewrite(value, title)
             if new_value is None:
                 if skip_unchanged:
@@ -285,7 +279,7 @@ class ConfluenceConnector:
     def _feed_item(self, page: dict[str, Any], modified: datetime) -> FeedItem:
         value = str(_get(page, "body", "storage", "value") or "")
         title, kind = str(page.get("title") or ""), "tip"
-        for key, label in KIND_LABELS.items():
+        for key, label in MOMENT_KIND_LABELS.items():
             if title.startswith(f"{label}:"):
                 kind, title = key, title[len(label) + 1 :].strip() or title
         created = _stamp(page.get("createdAt")) or modified
@@ -299,7 +293,7 @@ class ConfluenceConnector:
 
     def _result(self, page: dict[str, Any]) -> SendResult:
         if not page.get("id"):
-            raise transient(f"{content.host_of(self._base)} answered without a page id")
+            raise transient(f"{host_of(self._base)} answered without a page id")
         return SendResult(remote_id=str(page["id"]), link=self._link(page))
 
     def _link(self, page: dict[str, Any]) -> str | None:
@@ -348,14 +342,14 @@ class ConfluenceConnector:
         try:
             response = self._http.request(method, url, params=params, json=json, headers=self._headers())
         except requests.RequestException as exc:
-            raise content.classify(exc, url=url, action=action) from exc
+            raise classify(exc, url=url, action=action) from exc
         if 200 <= response.status_code < 300:
             if response.status_code == 204 or not (response.content or b"").strip():
                 return {}
-            payload, _ = content.decode(response)
+            payload, _ = decode(response)
             if isinstance(payload, dict):
                 return payload
-        raise StatusError(content.classify(response, url=url, action=action), response.status_code)
+        raise StatusError(classify(response, url=url, action=action), response.status_code)
 
 
 def _get(value: Any, *keys: str) -> Any:

@@ -22,8 +22,6 @@ import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.discourse.content import (
-    classify_error,
-    error_messages,
     feed_item_from_topic,
     is_reply,
     iso,
@@ -32,6 +30,7 @@ from sync.connectors.discourse.content import (
     topic_raw,
     topic_title,
 )  # fmt: skip
+from sync.connectors.discourse.errors import classify_error, error_messages
 from sync.connectors.matrix.errors import decode_json
 from sync.errors import auth, permanent, transient
 
@@ -50,6 +49,7 @@ def _seg(value: str) -> str:
 
 class DiscourseConnector:
     kind: ClassVar[str] = "discourse"
+    label: ClassVar[str] = "Discourse category"
     keys: ClassVar[tuple[TargetKey, ...]] = (
         TargetKey("url", "Forum URL", help="e.g. https://forum.example.com", url=True),
         TargetKey("category", "Category", help="The category's id or slug (e.g. 42 or team-learning)"),

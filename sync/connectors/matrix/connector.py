@@ -40,6 +40,7 @@ def _seg(value: str) -> str:
 
 class MatrixConnector:
     kind: ClassVar[str] = "matrix"
+    label: ClassVar[str] = "Matrix room"
     keys: ClassVar[tuple[TargetKey, ...]] = (
         TargetKey("url", "Homeserver URL", help="e.g. https://matrix.example.com", url=True),
         TargetKey("room", "Room", help="A room id (!abc:example.com) or alias (#team:example.com)"),

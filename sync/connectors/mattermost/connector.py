@@ -27,7 +27,6 @@ from sync.connectors.mattermost.content import (
     MAX_MESSAGE,
     OLD_MAX_MESSAGE,
     TOO_LONG,
-    classify_error,
     feed_item_from_post,
     post_props,
     props,
@@ -36,6 +35,7 @@ from sync.connectors.mattermost.content import (
     split_message,
     truncate,
 )  # fmt: skip
+from sync.connectors.mattermost.errors import classify_error
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
 
 API = "/api/v4"
@@ -66,6 +66,7 @@ def _num(post: object, key: str) -> int:
 
 class MattermostConnector:
     kind: ClassVar[str] = "mattermost"
+    label: ClassVar[str] = "Mattermost channel"
     keys: ClassVar[tuple[TargetKey, ...]] = (
         TargetKey("url", "Server URL", help="e.g. https://mm.example.com (the API is <url>/api/v4)", url=True),
         TargetKey("channel_id", "Channel ID", help="The channel's id (View Info in the channel menu)"),

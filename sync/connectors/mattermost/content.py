@@ -11,14 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import requests
-
 from sync.connector import FeedItem, OutgoingMoment, RemoteReply
 from sync.connectors.matrix.content import iso_time
-from sync.connectors.matrix.errors import decode_json
-from sync.errors import SyncError, auth, permanent, transient
 from sync.formatting import heading
-from sync.http import host_of, network_error, retry_after_seconds
 
 MAX_MESSAGE = 16_383
 """Runes in one post on current servers (4,000 on servers whose Posts.Message column was never migrated)."""
@@ -100,7 +95,7 @@ def split_message(text: str, limit: int = MAX_MESSAGE, max_parts: int = MAX_PART
 # ---------------------------------------------------------------------- what we read
 
 
-def _str(mapping: object, key: str) -> str:
+def str_field(mapping: object, key: str) -> str:
     value = mapping.get(key) if isinstance(mapping, dict) else None
     return value if isinstance(value, str) else ""
 
@@ -119,8 +114,8 @@ def is_readable(post: object) -> bool:
     """A real message: not a system message (joins, header changes), not deleted."""
     return (
         isinstance(post, dict)
-        and bool(_str(post, "id"))
-        and not _str(post, "type").startswith("system_")
+        and bool(str_field(post, "id"))
+        and not str_field(post, "type").startswith("system_")
         and _int(post, "delete_at") == 0
     )
 
@@ -130,13 +125,13 @@ def file_names(post: object) -> list[str]:
     metadata = post.get("metadata") if isinstance(post, dict) else None
     files = metadata.get("files") if isinstance(metadata, dict) else None
     if isinstance(files, list) and files:
-        return [_str(item, "name") or "a file" for item in files]
+        return [str_field(item, "name") or "a file" for item in files]
     ids = post.get("file_ids") if isinstance(post, dict) else None
     return ["a file"] * len(ids) if isinstance(ids, list) else []
 
 
 def _text_with_files(post: dict[str, Any]) -> str:
-    text = _str(post, "message").strip()
+    text = str_field(post, "message").strip()
     names = file_names(post)
     if names:
         attached = "Attached: " + ", ".join(names)
@@ -151,9 +146,9 @@ def reply_from_post(post: object, usernames: dict[str, str]) -> RemoteReply | No
     body = _text_with_files(post)
     if not body:
         return None
-    user = _str(post, "user_id")
+    user = str_field(post, "user_id")
     created = iso_time(_int(post, "create_at"))
-    return RemoteReply(remote_id=_str(post, "id"), author=usernames.get(user, user), body=body, created_at=created)
+    return RemoteReply(remote_id=str_field(post, "id"), author=usernames.get(user, user), body=body, created_at=created)
 
 
 def _strip_rendering(text: str, url: str | None, tags: tuple[str, ...]) -> str:
@@ -174,22 +169,22 @@ def _first_url(text: str) -> str | None:
 
 def feed_item_from_post(post: object, *, base: str, me: str, usernames: dict[str, str]) -> FeedItem | None:
     """A root post in the channel as a FeedItem; ours (our props, posted by `me`) carry local_id."""
-    if not is_readable(post) or _str(post, "root_id"):
+    if not is_readable(post) or str_field(post, "root_id"):
         return None
     assert isinstance(post, dict)
-    post_id, user = _str(post, "id"), _str(post, "user_id")
+    post_id, user = str_field(post, "id"), str_field(post, "user_id")
     author, created = usernames.get(user, user), iso_time(_int(post, "create_at"))
     marker = post_props(post)
-    text = _str(post, "message").strip()
-    local_id = _str(marker, "inflow_local_id")
+    text = str_field(post, "message").strip()
+    local_id = str_field(marker, "inflow_local_id")
     if local_id:
-        kind = _str(marker, "inflow_kind")
-        url = _str(marker, "inflow_url") or None
+        kind = str_field(marker, "inflow_kind")
+        url = str_field(marker, "inflow_url") or None
         raw_tags = marker.get("inflow_tags")
         tags = tuple(t for t in raw_tags if isinstance(t, str) and t) if isinstance(raw_tags, list) else ()
         return FeedItem(
             remote_id=post_id, author=author, kind=kind if kind in KINDS else "tip",
-            title=_str(marker, "inflow_title") or text.partition("\n")[0][:_MAX_TITLE],
+            title=str_field(marker, "inflow_title") or text.partition("\n")[0][:_MAX_TITLE],
             body=_strip_rendering(text, url, tags), url=url, tags=tags, created_at=created,
             local_id=local_id if user == me else None,
         )  # fmt: skip
@@ -218,59 +213,3 @@ def feed_item_from_post(post: object, *, base: str, me: str, usernames: dict[str
 
 
 # ---------------------------------------------------------------------- errors
-
-
-def _reset_seconds(response: requests.Response) -> float | None:
-    value = response.headers.get("X-Ratelimit-Reset")
-    try:
-        return max(0.0, float(value)) if value else retry_after_seconds(response)
-    except ValueError:
-        return retry_after_seconds(response)
-
-
-def classify_error(
-    failure: requests.Response | requests.RequestException,
-    *,
-    channel: str,
-    action: str = "post",
-    post_id: str | None = None,
-    expected: str | None = None,
-    url: str = "",
-) -> SyncError:
-    """Every Mattermost failure as a SyncError (a non-2xx, or a 2xx without the JSON we need)."""
-    if isinstance(failure, requests.RequestException):
-        return network_error(failure, url)
-    response = failure
-    host = host_of(response.url or url)
-    status = response.status_code
-    payload, problem = decode_json(response)
-    error_id = _str(payload, "id")
-    message = _str(payload, "message") or error_id or f"HTTP {status}"
-    if status == 429:
-        return transient(f"{host} is rate-limiting us: will retry", retry_after=_reset_seconds(response))
-    if error_id == PENDING:
-        return transient(f"{host} is still saving this post: will check again", retry_after=PENDING_RETRY_S)
-    if status == 401:
-        return auth(f"{host} rejected the token (expired or revoked?): {message}")
-    if status >= 500:
-        detail = f": {message}" if payload else ""
-        return transient(
-            f"{host} had a server error (HTTP {status}){detail}", retry_after=retry_after_seconds(response)
-        )
-    if payload is None:
-        return transient(f"{host} {problem} (HTTP {status})")
-    if 200 <= status < 300:
-        return transient(f"{host} answered with JSON of an unexpected shape (no {expected or 'usable data'})")
-    if status == 403:
-        if post_id is not None:
-            return permanent(f"Cannot {action} the post {post_id} (deleted, or not ours?): {message}")
-        return permanent(f"No permission to {action} in the channel {channel}: {message}")
-    if status == 404:
-        if post_id is not None:
-            return permanent(f"The post {post_id} does not exist (any more): {message}")
-        return permanent(f"The channel {channel} does not exist (any more), or the token cannot see it: {message}")
-    if "deleted" in error_id or "archived" in error_id:
-        return permanent(f"The channel {channel} is archived: {message}")
-    if status in (408, 409):
-        return transient(f"{host} could not {action} right now (HTTP {status}): {message}")
-    return permanent(f"{host} refused to {action} (HTTP {status}): {message}")

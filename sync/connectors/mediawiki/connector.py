@@ -70,6 +70,7 @@ def split_remote_id(remote_id: str) -> tuple[str, str, str]:
 
 class MediaWikiConnector:
     kind: ClassVar[str] = "mediawiki"
+    label: ClassVar[str] = "MediaWiki page"
     keys: ClassVar[tuple[TargetKey, ...]] = (
         TargetKey("url", "API URL", help="The wiki's api.php, e.g. https://wiki.example.com/w/api.php", url=True),
         TargetKey("page", "Team page", help="Tips and resources become its sections; questions go to its talk page"),

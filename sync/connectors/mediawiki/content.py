@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from sync.connector import OutgoingMoment, RemoteReply
-from sync.formatting import KIND_LABELS, heading
+from sync.formatting import MOMENT_KIND_LABELS, heading
 
 MAX_HEADING = 150
 MAX_BODY = 20_000
@@ -214,7 +214,7 @@ def wikitext_to_plain(text: str) -> str:
 
 def kind_and_title(section_title: str) -> tuple[str, str]:
     """`Question: Why?` -> ("question", "Why?"); a heading without our prefix is a tip."""
-    for kind, label in KIND_LABELS.items():
+    for kind, label in MOMENT_KIND_LABELS.items():
         if section_title.startswith(f"{label}:"):
             return kind, section_title[len(label) + 1 :].strip() or section_title
     return "tip", section_title

@@ -26,15 +26,15 @@ from urllib.parse import urlsplit
 import requests
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.slack.content import message
-from sync.errors import NotSupportedError, SyncError, auth, decode_body, gone, permanent, transient
-from sync.http import host_of, network_error, retry_after_seconds
-
-_AUTH_CODES = ("action_prohibited", "invalid_token", "team_disabled", "no_service", "no_team")
+from sync.connectors.slack_webhook.content import TEST_MESSAGE, message
+from sync.connectors.slack_webhook.errors import raise_for_answer, webhook_host
+from sync.errors import NotSupportedError, auth, transient
+from sync.http import network_error
 
 
 class SlackWebhookConnector:
     kind: ClassVar[str] = "slack-webhook"
+    label: ClassVar[str] = "Slack incoming webhook"
     keys: ClassVar[tuple[TargetKey, ...]] = ()
     secret_label: ClassVar[str] = "Webhook URL (https://hooks.slack.com/services/…)"
     can_edit: ClassVar[bool] = False
@@ -49,8 +49,8 @@ class SlackWebhookConnector:
 
     def test(self) -> str:
         """Posts a short visible test message (a webhook has no call that checks without posting)."""
-        self._post({"text": "Inflow is connected to this channel (a test message: you can ignore it)."})
-        return f"The Slack webhook at {_host(self._url)} accepted a test message"
+        self._post(TEST_MESSAGE)
+        return f"The Slack webhook at {webhook_host(self._url)} accepted a test message"
 
     def send(self, moment: OutgoingMoment) -> SendResult:
         self._post(message(moment))
@@ -82,39 +82,6 @@ class SlackWebhookConnector:
                 error = transient(f"{error.message}: the post may have arrived; if it shows twice, delete one")
             raise error from exc
         raise_for_answer(response)
-
-
-def raise_for_answer(response: requests.Response) -> None:
-    """Nothing for Slack's 2xx `ok`, else the failure as a SyncError."""
-    status = response.status_code
-    text = decode_body(response.content or b"")
-    html = text[:1] == "<"  # a page; not the Content-Type: Slack sends its plain codes as text/html
-    code = "" if html else " ".join(text.split())[:100]
-    host = _host(response.url)
-    if 200 <= status < 300:
-        if html:
-            raise transient(f"{host} answered with an HTML page instead of Slack's ok (a proxy or captive portal?)")
-        return
-    if status == 429:
-        raise transient("Slack is rate-limiting the webhook: will retry", retry_after_seconds(response))
-    if status >= 500 or status == 408 or html:
-        detail = "an HTML page (a proxy?)" if html else (code or "no details")
-        raise transient(f"{host} failed (HTTP {status}): {detail}", retry_after_seconds(response))
-    raise _refusal(status, code)
-
-
-def _refusal(status: int, code: str) -> SyncError:
-    if code in _AUTH_CODES or status in (401, 403):
-        return auth(f"Slack no longer accepts this webhook URL ({code or status}): create a new one and paste it")
-    if code == "channel_not_found" or status == 404:
-        return permanent(f"The webhook's channel no longer exists ({code or status}): create a new webhook")
-    if code == "channel_is_archived" or status == 410:
-        return gone("The webhook's channel is archived: unarchive it or create a webhook for another channel")
-    return permanent(f"Slack refused the message ({status} {code or 'without a reason'})")
-
-
-def _host(url: str | None) -> str:
-    return host_of(url, "the webhook")
 
 
 CONNECTOR = SlackWebhookConnector

@@ -38,7 +38,6 @@ from sync.connectors.teams_graph.auth import (
     WRITE_SCOPES,
     DeviceSignIn,
     TokenSource,
-    sign_in_hint,
     start_device_sign_in,
 )
 from sync.connectors.teams_graph.content import (
@@ -49,8 +48,9 @@ from sync.connectors.teams_graph.content import (
     message_payload,
     reply_from_message,
 )
-from sync.errors import ErrorKind, SyncError, auth, permanent, transient
-from sync.http import host_of, network_error, retry_after_seconds
+from sync.connectors.teams_graph.errors import DeltaExpiredError, classify_error, graph_host
+from sync.errors import permanent, transient
+from sync.http import network_error
 
 __all__ = ["CONNECTOR", "DeviceSignIn", "TeamsGraphConnector", "start_device_sign_in"]
 
@@ -63,16 +63,11 @@ CATCH_UP = "catch-up:"
 """Cursor prefix: still skipping the channel's history (start from now) at this nextLink."""
 _LAST_REQUEST: dict[str, float] = {}
 """channel URL -> time.monotonic() of the last request to it (pacing shared by every instance)."""
-_PERMISSION = {
-    "post": "post in this channel: check the ChannelMessage.Send permission and its consent",
-    "read": "read this channel: check the ChannelMessage.Read.All permission and its admin consent",
-    "edit": "edit this message: check the ChannelMessage.ReadWrite permission and its admin consent",
-    "retract": "remove this message: check the ChannelMessage.ReadWrite permission and its admin consent",
-}
 
 
 class TeamsGraphConnector:
     kind: ClassVar[str] = "teams-graph"
+    label: ClassVar[str] = "Microsoft Teams channel (sign in)"
     keys: ClassVar[tuple[TargetKey, ...]] = (
         TargetKey("tenant", "Tenant", help="the directory (tenant) id or domain, e.g. contoso.onmicrosoft.com"),
         TargetKey("client_id", "Application (client) id", help="your organisation's app registration"),
@@ -117,7 +112,7 @@ class TeamsGraphConnector:
         answer = self._call("POST", f"{self._channel_url}/messages", json=message_payload(moment), action="post")
         message_id = answer.get("id") if answer else None
         if not isinstance(message_id, str) or not message_id:
-            raise transient(f"{_host(self._graph)} answered the post without a message id")
+            raise transient(f"{graph_host(self._graph)} answered the post without a message id")
         link = answer.get("webUrl") if answer else None
         return SendResult(remote_id=message_id, link=link if isinstance(link, str) else None)
 
@@ -178,7 +173,7 @@ class TeamsGraphConnector:
             if isinstance(delta, str) and self._ours(delta):
                 return FeedPage([], cursor=delta)
             if following is None:
-                raise transient(f"{_host(self._graph)} answered the channel delta without a next or delta link")
+                raise transient(f"{graph_host(self._graph)} answered the channel delta without a next or delta link")
             url, params = following, None
         return FeedPage([], cursor=CATCH_UP + url)
 
@@ -202,7 +197,7 @@ class TeamsGraphConnector:
         if not isinstance(link, str) or not link:
             return None
         if not self._ours(link):
-            raise transient(f"{_host(self._graph)} sent a next-page link to another server: not followed")
+            raise transient(f"{graph_host(self._graph)} sent a next-page link to another server: not followed")
         return link
 
     def _ours(self, link: str) -> bool:
@@ -217,7 +212,7 @@ class TeamsGraphConnector:
     ) -> dict[str, Any]:
         answer = self._call("GET", url, params=params, action=action, message=message)
         if answer is None:
-            raise transient(f"{_host(url)} answered with an empty body instead of JSON")
+            raise transient(f"{graph_host(url)} answered with an empty body instead of JSON")
         return answer
 
     def _call(
@@ -269,49 +264,16 @@ class TeamsGraphConnector:
                 return None
             payload, problem = decode_json(response)
             if payload is None:
-                raise transient(f"{_host(response.url)} {problem} (HTTP {status})")
+                raise transient(f"{graph_host(response.url)} {problem} (HTTP {status})")
             return payload
-        raise self._classify(response, action=action, message=message)
-
-    def _classify(self, response: requests.Response, *, action: str, message: bool) -> SyncError:
-        status, host = response.status_code, _host(response.url)
-        payload, problem = decode_json(response)
-        error = payload.get("error") if payload else None
-        code = str(error.get("code") or "") if isinstance(error, dict) else ""
-        text = str(error.get("message") or "") if isinstance(error, dict) else ""
-        detail = f"{code}: {text}" if code and text else code or text or f"HTTP {status}"
-        if status == 429:
-            return transient(f"{host} is throttling us ({detail}): will retry", retry_after_seconds(response))
-        if status >= 500 or status in (408, 409):
-            return transient(f"{host} had a problem (HTTP {status}): {detail}", retry_after_seconds(response))
-        if status == 401:
-            return auth(f"{sign_in_hint(self._target)} (Graph rejected the token: {detail})")
-        if payload is None:
-            return transient(f"{host} {problem} (HTTP {status})")
-        if status == 403:
-            return permanent(f"Not allowed to {_PERMISSION.get(action, action)} ({detail})")
-        if status == 404:
-            if message or action in ("edit", "retract"):
-                return permanent(f"The Teams message does not exist (any more): {detail}")
-            return permanent(f"The team or channel does not exist (any more), or you are not a member: {detail}")
-        if status == 410:
-            return DeltaExpiredError(ErrorKind.PERMANENT, f"{host} forgot this change-tracking state: {detail}")
-        return permanent(f"{host} refused to {action} (HTTP {status}): {detail}")
-
-
-class DeltaExpiredError(SyncError):
-    """410 Gone: a delta link Graph no longer knows (the feed starts from now again)."""
+        raise classify_error(response, self._target, action=action, message=message)
 
 
 def _values(page: dict[str, Any], url: str) -> list[Any]:
     values = page.get("value")
     if not isinstance(values, list):
-        raise transient(f"{_host(url)} answered with JSON of an unexpected shape (no value list)")
+        raise transient(f"{graph_host(url)} answered with JSON of an unexpected shape (no value list)")
     return values
-
-
-def _host(url: str | None) -> str:
-    return host_of(url, "the server")
 
 
 CONNECTOR = TeamsGraphConnector

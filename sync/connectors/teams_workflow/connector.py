@@ -22,83 +22,22 @@ failure message); there is nothing to search.
 
 from __future__ import annotations
 
-import json
 from collections.abc import MutableMapping
-from dataclasses import replace
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import requests
 
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.slack.content import CARD, TRUNCATED, cut, render_markdown
-from sync.errors import NotSupportedError, auth, decode_body, permanent, transient
-from sync.formatting import heading
-from sync.http import host_of, network_error, retry_after_seconds
-
-CARD_LIMIT = 27_000
-"""Bytes of the JSON envelope we send at most (Teams rejects messages over ~28 KB)."""
-
-
-def _card(moment: OutgoingMoment, body: str) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": heading(moment), "weight": "bolder", "size": "medium", "wrap": True}
-    ]
-    if body:
-        blocks.append({"type": "TextBlock", "text": body, "wrap": True})
-    if moment.url:
-        blocks.append({"type": "TextBlock", "text": f"[{moment.url}]({moment.url})", "wrap": True})
-    if moment.tags:
-        tags = " ".join(f"#{tag}" for tag in moment.tags)
-        blocks.append({"type": "TextBlock", "text": tags, "isSubtle": True, "size": "small", "wrap": True})
-    content: dict[str, Any] = {
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "type": "AdaptiveCard",
-        "version": "1.2",
-        "body": blocks,
-    }
-    if moment.url:
-        content["actions"] = [{"type": "Action.OpenUrl", "title": "Open link", "url": moment.url}]
-    return {
-        "type": "message",
-        "attachments": [
-            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": content}
-        ],
-    }
-
-
-def encode(envelope: dict[str, Any]) -> bytes:
-    """The bytes we POST (compact UTF-8 JSON: what is measured against CARD_LIMIT is what is sent)."""
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _size(envelope: dict[str, Any]) -> int:
-    return len(encode(envelope))
-
-
-def card_for(moment: OutgoingMoment, limit: int = CARD_LIMIT) -> dict[str, Any]:
-    """The envelope for `moment`, never over `limit` bytes (a long body is cut and ends with a pointer)."""
-    body = render_markdown(moment.body, CARD) if moment.body.strip() != moment.title.strip() else ""
-    envelope = _card(moment, body)
-    if _size(envelope) <= limit:
-        return envelope
-    low, high, best = 0, len(body), None
-    while low <= high:
-        middle = (low + high) // 2
-        candidate = _card(moment, cut(body, middle) if middle < len(body) else body)
-        if _size(candidate) <= limit:
-            best, low = candidate, middle + 1
-        else:
-            high = middle - 1
-    if best is not None:
-        return best
-    # A huge title, link or tag list: keep the essentials, cut hard.
-    short = replace(moment, title=moment.title[:200], url=moment.url if len(moment.url or "") <= 2048 else None)
-    return _card(replace(short, tags=short.tags[:20]), TRUNCATED)
+from sync.connectors.teams_workflow.content import card_for, encode
+from sync.connectors.teams_workflow.errors import raise_for_answer, workflow_host
+from sync.errors import NotSupportedError, auth, transient
+from sync.http import network_error
 
 
 class TeamsWorkflowConnector:
     kind: ClassVar[str] = "teams-workflow"
+    label: ClassVar[str] = "Microsoft Teams (Workflows webhook)"
     keys: ClassVar[tuple[TargetKey, ...]] = ()
     secret_label: ClassVar[str] = "Workflow URL (of the flow 'Post to a channel when a webhook request is received')"
     can_edit: ClassVar[bool] = False
@@ -118,7 +57,7 @@ class TeamsWorkflowConnector:
             body="A test message: you can ignore it.", url=None, tags=(), created_at="", idempotency_key="test",
         )  # fmt: skip
         status = self._post(card_for(note))
-        return f"The Teams workflow at {_host(self._url)} accepted a test card (HTTP {status})"
+        return f"The Teams workflow at {workflow_host(self._url)} accepted a test card (HTTP {status})"
 
     def send(self, moment: OutgoingMoment) -> SendResult:
         self._post(card_for(moment))
@@ -151,53 +90,6 @@ class TeamsWorkflowConnector:
             raise error from exc
         raise_for_answer(response)
         return response.status_code
-
-
-def _detail(response: requests.Response) -> str:
-    text = decode_body(response.content or b"")
-    if not text:
-        return ""
-    if text[:1] == "<" or "html" in response.headers.get("Content-Type", "").lower():
-        return "an HTML page (a proxy?)"
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return " ".join(text.split())[:300]
-    error = value.get("error") if isinstance(value, dict) else None
-    if isinstance(error, dict):
-        return " ".join(str(error.get(k, "")) for k in ("code", "message")).strip()[:300]
-    return " ".join(text.split())[:300]
-
-
-def raise_for_answer(response: requests.Response) -> None:
-    """Nothing for a 2xx, else (or for the legacy 429-inside-a-200) the failure as a SyncError."""
-    status = response.status_code
-    detail = _detail(response)
-    reason = f": {detail}" if detail else ""
-    html = detail == "an HTML page (a proxy?)"
-    if 200 <= status < 300:
-        if status == 200 and "429" in response.text:
-            raise transient("Teams is rate-limiting the workflow (HTTP 429 inside a 200): will retry")
-        if html:
-            raise transient(f"{_host(response.url)} answered with an HTML page, not the workflow (a captive portal?)")
-        return
-    if html and status != 429:
-        raise transient(f"{_host(response.url)} answered HTTP {status} with an HTML page (a proxy?)")
-    if status == 429:
-        raise transient(f"Teams is rate-limiting the workflow (429){reason}", retry_after_seconds(response))
-    if status >= 500 or status == 408:
-        raise transient(f"The Teams workflow failed (HTTP {status}){reason}", retry_after_seconds(response))
-    if status in (401, 403):
-        raise auth(f"The Teams workflow refused the URL ({status}): copy the flow's URL again{reason}")
-    if status == 404:
-        raise permanent(f"The workflow URL no longer exists (404): the flow was deleted or changed{reason}")
-    if status == 400:
-        raise permanent(f"The Teams workflow rejected the card (400){reason}")
-    raise permanent(f"The Teams workflow refused the post (HTTP {status}){reason}")
-
-
-def _host(url: str | None) -> str:
-    return host_of(url, "the workflow")
 
 
 CONNECTOR = TeamsWorkflowConnector

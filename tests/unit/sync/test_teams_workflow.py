@@ -22,7 +22,8 @@ import pytest
 
 from sync.connector import OutgoingMoment, Target
 from sync.connectors.slack.content import TRUNCATED
-from sync.connectors.teams_workflow.connector import CARD_LIMIT, CONNECTOR, TeamsWorkflowConnector, card_for, encode
+from sync.connectors.teams_workflow import CONNECTOR, TeamsWorkflowConnector
+from sync.connectors.teams_workflow.content import CARD_LIMIT, card_for, encode
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.http import InflowSession, new_session
 from tests.unit.sync.local_server import Answer, LocalServer, stalled

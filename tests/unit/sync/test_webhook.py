@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.webhook.connector import CONNECTOR, WebhookConnector, sign, signing_key, verify_signature
+from sync.connectors.webhook import CONNECTOR, WebhookConnector
+from sync.connectors.webhook.auth import sign, signing_key, verify_signature
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.formatting import as_html, as_plain_text
 from sync.http import InflowSession, new_session

@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.xapi.connector import (
-    CONNECTOR,
+from sync.connectors.xapi import CONNECTOR, XapiConnector
+from sync.connectors.xapi.content import (
     MOMENT_EXTENSION,
     STATEMENT_NAMESPACE,
     TAGS_EXTENSION,
     TIP_ACTIVITY_TYPE,
-    XapiConnector,
     statement_id,
 )
 from sync.errors import ErrorKind, NotSupportedError, SyncError
