@@ -29,7 +29,7 @@ import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.confluence import content
-from sync.connectors.confluence.errors import StatusError, classify, decode, host_of
+from sync.connectors.confluence.errors import StatusError, classify_error, decode, host_of
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
 from sync.formatting import MOMENT_KIND_LABELS
 
@@ -342,14 +342,14 @@ class ConfluenceConnector:
         try:
             response = self._http.request(method, url, params=params, json=json, headers=self._headers())
         except requests.RequestException as exc:
-            raise classify(exc, url=url, action=action) from exc
+            raise classify_error(exc, url=url, action=action) from exc
         if 200 <= response.status_code < 300:
             if response.status_code == 204 or not (response.content or b"").strip():
                 return {}
             payload, _ = decode(response)
             if isinstance(payload, dict):
                 return payload
-        raise StatusError(classify(response, url=url, action=action), response.status_code)
+        raise StatusError(classify_error(response, url=url, action=action), response.status_code)
 
 
 def _get(value: Any, *keys: str) -> Any:

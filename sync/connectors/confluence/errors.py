@@ -1,4 +1,4 @@
-"""What a Confluence answer means (`classify`), with the status kept for the connector's own decisions."""
+"""What a Confluence answer means (`classify_error`), with the status kept for the connector's own decisions."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def _reset_wait(response: requests.Response) -> float | None:
     return max(0.0, (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() - datetime.now(UTC).timestamp())
 
 
-def classify(failure: requests.Response | requests.RequestException, *, url: str, action: str) -> SyncError:
+def classify_error(failure: requests.Response | requests.RequestException, *, url: str, action: str) -> SyncError:
     """Every Confluence failure as a SyncError; `action` says what we tried ("create the page")."""
     if isinstance(failure, requests.RequestException):
         return network_error(failure, url)

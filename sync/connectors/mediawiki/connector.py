@@ -33,7 +33,7 @@ from sync.connectors.mediawiki import content as text
 from sync.connectors.mediawiki.errors import (
     SESSION_CODES,
     ApiError,
-    classify,
+    classify_error,
     decode_json,
     host_of,
     unexpected_shape,
@@ -434,13 +434,13 @@ class MediaWikiConnector:
             else:
                 response = self._http.request("GET", self._api, params=body, cookies=self._jar)
         except requests.RequestException as exc:
-            raise classify(exc, url=self._api) from exc
+            raise classify_error(exc, url=self._api) from exc
         self._keep_cookies(response)
         if response.status_code == 200 and "MediaWiki-API-Error" not in response.headers:
             payload, _ = decode_json(response)
             if payload is not None and "error" not in payload:
                 return payload
-        raise classify(response, url=self._api)
+        raise classify_error(response, url=self._api)
 
     def _keep_cookies(self, response: requests.Response) -> None:
         """Move the wiki's cookies from the shared session into this connector's jar."""

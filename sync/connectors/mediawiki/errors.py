@@ -1,4 +1,4 @@
-"""What a MediaWiki action API answer means, decided in one place (`classify`).
+"""What a MediaWiki action API answer means, decided in one place (`classify_error`).
 
 The action API answers errors with HTTP 200, a body `{"error": {"code", "info"}}` and the header
 `MediaWiki-API-Error: <code>` (ApiMain.php). `maxlag` errors carry `Retry-After`; `ratelimited` usually
@@ -115,7 +115,7 @@ def api_error(code: str, info: str, *, host: str, retry_after: float | None = No
     return ApiError(ErrorKind.PERMANENT, f"{host} refused: {said}", code)
 
 
-def classify(
+def classify_error(
     failure: requests.Response | requests.RequestException, *, url: str, expected: str = "usable data"
 ) -> SyncError:
     """Every failure of one API request as a SyncError (an ApiError when the wiki named a code).

@@ -11,9 +11,9 @@ find instead of posting twice. Posts, edits and deletions are paced to ~1 per se
 the connector; the engine calls it with no transaction open).
 
 Slack answers errors as HTTP 200 `{"ok": false, "error": "<code>"}` (429 + Retry-After when rate-limited);
-`classify` maps every code to transient / permanent / auth. Replies of a deleted thread (thread_not_found)
-are an empty list, not an error: the question stays in the library with the answers already fetched, and
-polling ends on its usual schedule instead of failing every pass.
+`ok_payload` (errors.py) maps every code to transient / permanent / auth. Replies of a deleted thread
+(thread_not_found) are an empty list, not an error: the question stays in the library with the answers
+already fetched, and polling ends on its usual schedule instead of failing every pass.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.slack.content import feed_item_from_message, message, metadata, our_payload, reply_from_message
-from sync.connectors.slack.errors import GONE, NO_THREAD, classify
+from sync.connectors.slack.errors import GONE, NO_THREAD, ok_payload
 from sync.errors import SyncError, auth, permanent, transient
 from sync.http import network_error
 
@@ -232,7 +232,7 @@ class SlackConnector:
             response = self._http.request(verb, url, params=params, json=json, headers=headers)
         except requests.RequestException as exc:
             raise network_error(exc, url) from exc
-        return classify(response, method, self._where())
+        return ok_payload(response, method, self._where())
 
 
 def _ts_key(ts: str) -> tuple[int, int]:

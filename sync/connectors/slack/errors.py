@@ -1,4 +1,4 @@
-"""What a Slack Web API answer means (`classify`): `ok: true`, or an error code."""
+"""What a Slack Web API answer means (`ok_payload`): `ok: true`, or an error code."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _json(response: requests.Response) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def classify(response: requests.Response, method: str, where: str) -> dict[str, Any]:
+def ok_payload(response: requests.Response, method: str, where: str) -> dict[str, Any]:
     """The payload of an `ok: true` answer, else the failure as a SyncError (raised)."""
     from urllib.parse import urlsplit
 

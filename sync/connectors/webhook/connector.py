@@ -34,7 +34,7 @@ import urllib3
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.webhook.auth import sign, signing_key
 from sync.connectors.webhook.content import EVENT_TYPE, TEST_DATA, TEST_EVENT_TYPE, event_body, moment_data
-from sync.connectors.webhook.errors import classify, receiver_host
+from sync.connectors.webhook.errors import classify_error, receiver_host
 from sync.errors import NotSupportedError, auth, permanent, transient
 from sync.http import network_error
 
@@ -132,7 +132,7 @@ class WebhookConnector:
                 "(the POST became a GET): set the URL to the final address"
             )
         if not 200 <= response.status_code < 300:
-            raise classify(response)
+            raise classify_error(response)
         return response
 
 

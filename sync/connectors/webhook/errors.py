@@ -1,4 +1,4 @@
-"""What a receiver's non-2xx answer means (`classify`), with its reason in one short line."""
+"""What a receiver's non-2xx answer means (`classify_error`), with its reason in one short line."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sync.http import host_of, retry_after_seconds
 _MESSAGE_LIMIT = 300
 
 
-def classify(response: requests.Response) -> SyncError:
+def classify_error(response: requests.Response) -> SyncError:
     """A non-2xx answer from the receiver as a SyncError (see the module docstring for the meanings)."""
     status = response.status_code
     host = receiver_host(response.url)

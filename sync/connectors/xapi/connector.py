@@ -37,7 +37,7 @@ import urllib3
 from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.xapi import content
 from sync.connectors.xapi.content import encode
-from sync.connectors.xapi.errors import answer_detail, classify, decode_json, lrs_host
+from sync.connectors.xapi.errors import answer_detail, classify_error, decode_json, lrs_host
 from sync.errors import NotSupportedError, auth, permanent, transient
 from sync.http import network_error
 
@@ -98,13 +98,13 @@ class XapiConnector:
             if not any(v.startswith("1.0") for v in versions):
                 raise permanent(f"The LRS at {host} speaks xAPI {', '.join(versions)} only; Inflow sends 1.0.3")
         elif about.status_code >= 500 or about.status_code == 429:
-            raise classify(about, "answering /about")
+            raise classify_error(about, "answering /about")
         # 404/401/403 on /about: some LRSs (Ralph) have no /about or protect it; the next call decides.
         probe = self._request("GET", f"{base}/statements", params={"limit": "1"})
         if not probe.ok:
             if probe.status_code == 404:
                 raise permanent(f"No xAPI LRS at {base}: {base}/statements was not found (404)")
-            raise classify(probe, "listing statements")
+            raise classify_error(probe, "listing statements")
         payload, problem = decode_json(probe)
         if not isinstance(payload, dict) or not isinstance(payload.get("statements"), list):
             what = problem or "answered without a statements list"
@@ -198,7 +198,7 @@ class XapiConnector:
             return
         self._check_redirect(response, url)
         if not response.ok:
-            raise classify(response, "storing the statement")
+            raise classify_error(response, "storing the statement")
         if response.status_code == 204 or not (response.content or b"").strip():
             return
         ids, problem = decode_json(response)
@@ -226,7 +226,7 @@ class XapiConnector:
         if response.status_code == 404:
             return False
         if not response.ok:
-            raise classify(response, "looking up a statement")
+            raise classify_error(response, "looking up a statement")
         payload, problem = decode_json(response)
         if isinstance(payload, dict) and payload.get("id") == wanted:  # the spec: the statement itself
             return True

@@ -1,4 +1,4 @@
-"""What an LRS's answer means (`classify`), with the LRS's own reason in one short line."""
+"""What an LRS's answer means (`classify_error`), with the LRS's own reason in one short line."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sync.http import host_of, retry_after_seconds
 _MESSAGE_LIMIT = 300
 
 
-def classify(response: requests.Response, action: str = "storing the statement") -> SyncError:
+def classify_error(response: requests.Response, action: str = "storing the statement") -> SyncError:
     """Every unusable LRS answer (non-2xx) as a SyncError whose message names the host and the LRS's reason."""
     status = response.status_code
     host = lrs_host(response.url)

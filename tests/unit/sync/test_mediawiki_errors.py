@@ -22,7 +22,7 @@ import requests
 from sync.connector import OutgoingMoment, Target
 from sync.connectors.mediawiki import content as text
 from sync.connectors.mediawiki.connector import CONNECTOR, MediaWikiConnector, split_remote_id
-from sync.connectors.mediawiki.errors import ApiError, classify
+from sync.connectors.mediawiki.errors import ApiError, classify_error
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 from tests.unit.sync.local_server import Answer, LocalServer, Request
@@ -45,7 +45,7 @@ def response(
 
 def api_failure(code: str, info: str = "", headers: dict[str, str] | None = None) -> SyncError:
     body = {"error": {"code": code, "info": info, "docref": "See https://wiki.example.org/w/api.php"}}
-    return classify(response(200, body, {"MediaWiki-API-Error": code, **(headers or {})}), url=URL)
+    return classify_error(response(200, body, {"MediaWiki-API-Error": code, **(headers or {})}), url=URL)
 
 
 def test_ratelimited_is_transient_for_a_minute_unless_the_wiki_says() -> None:
@@ -97,13 +97,13 @@ def test_refusals_are_permanent_with_the_wikis_words(code: str, words: str) -> N
 
 
 def test_the_header_alone_is_enough() -> None:
-    error = classify(response(200, b"{}", {"MediaWiki-API-Error": "ratelimited"}), url=URL)
+    error = classify_error(response(200, b"{}", {"MediaWiki-API-Error": "ratelimited"}), url=URL)
     assert (error.kind, error.retry_after) == (ErrorKind.TRANSIENT, 60)
 
 
 def test_an_html_page_with_200_is_transient_and_named() -> None:
     page = b"<!DOCTYPE html><html><head><title>Sign in - Corporate SSO</title></head><body>" + b"x" * 5000
-    error = classify(response(200, page, {"Content-Type": "text/html"}), url=URL)
+    error = classify_error(response(200, page, {"Content-Type": "text/html"}), url=URL)
     assert error.kind is ErrorKind.TRANSIENT
     assert "an HTML page (Sign in - Corporate SSO)" in error.message
     assert len(error.message) < 300
@@ -115,7 +115,7 @@ def test_an_html_page_with_200_is_transient_and_named() -> None:
      (403, ErrorKind.PERMANENT), (404, ErrorKind.PERMANENT), (408, ErrorKind.TRANSIENT)],
 )  # fmt: skip
 def test_http_statuses(status: int, kind: ErrorKind) -> None:
-    error = classify(response(status, b"<html><title>Oops</title></html>", {"Retry-After": "9"}), url=URL)
+    error = classify_error(response(status, b"<html><title>Oops</title></html>", {"Retry-After": "9"}), url=URL)
     assert error.kind is kind
     assert error.retry_after == (9 if status in (429, 502, 503) else None)
 
@@ -125,13 +125,13 @@ def test_http_statuses(status: int, kind: ErrorKind) -> None:
     [(b"", "empty body"), (b'{"query": {"pa', "broken JSON"), (b"\xff\xfe{}", "not valid UTF-8"), (b"[1]", "a list")],
 )
 def test_unusable_bodies_are_transient(body: bytes, words: str) -> None:
-    error = classify(response(200, body), url=URL)
+    error = classify_error(response(200, body), url=URL)
     assert error.kind is ErrorKind.TRANSIENT
     assert words in error.message
 
 
 def test_network_errors_are_transient() -> None:
-    error = classify(requests.ConnectionError("Connection refused"), url=URL)
+    error = classify_error(requests.ConnectionError("Connection refused"), url=URL)
     assert error.kind is ErrorKind.TRANSIENT
     assert "wiki.example.org refused the connection" in error.message
 
