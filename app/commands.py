@@ -43,7 +43,7 @@ def _read_text(args: argparse.Namespace) -> str:
 
 def capture(args: argparse.Namespace, paths: Paths) -> int:
     from app.config import load_config
-    from storage.models import Draft, DraftError, Kind, validate_draft
+    from storage.models import Draft, DraftError, Kind, TextTooLongError, validate_draft
 
     config = load_config(paths)
     kind = args.kind or ("resource" if args.file else config.get_str("default_kind"))
@@ -61,6 +61,10 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
     )
     try:
         draft = validate_draft(draft)
+    except TextTooLongError as exc:
+        raise CliError(
+            f"{exc} Nothing was saved; to keep all of it, write it to a file and use: inflow capture --file PATH"
+        ) from exc
     except DraftError as exc:
         raise CliError(str(exc)) from exc
     if draft.share_to and not args.allow_secrets:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlite_utils import Database
 
+from storage.links import LINK_SCHEMES
 from storage.models import Draft, DraftError, Kind, normalize_tags, validate_draft
 from storage.moments import utc_now, write_tags
 
@@ -35,8 +36,8 @@ DEFAULT_MAX_MOMENTS = 100_000
 
 READ_CHUNK = 1 << 16
 
-WEB_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "file"})
-"""Bookmarks with other schemes (javascript: bookmarklets, place: queries, about:, chrome:) are skipped."""
+WEB_SCHEMES = LINK_SCHEMES
+"""Bookmarks with other schemes (javascript: bookmarklets, file:, ftp:, place:, about:) are skipped."""
 
 _ROOT_FOLDERS = frozenset(
     {

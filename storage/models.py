@@ -10,6 +10,8 @@ import enum
 import re
 from dataclasses import dataclass, field
 
+from storage.links import link_problem
+
 MAX_TEXT_BYTES = 1024 * 1024
 """The most text one moment may hold (title + body, UTF-8)."""
 
@@ -30,6 +32,10 @@ class Kind(enum.StrEnum):
 
 class DraftError(ValueError):
     """A draft that cannot be saved as it is; the message is written for the person."""
+
+
+class TextTooLongError(DraftError):
+    """More text than one moment holds; the caller says where the text still is (the draft, stdin)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +224,13 @@ def validate_draft(draft: Draft) -> Draft:
         raise DraftError("Nothing to save yet: write a title, a note or a link.")
     size = len(title.encode()) + len(body.encode())
     if size > MAX_TEXT_BYTES:
-        raise DraftError(
+        raise TextTooLongError(
             f"This moment is too long to save ({size / 1048576:.1f} MiB of text; the limit is 1 MiB). "
-            "Shorten it or save the rest as a file; your text is kept in the draft."
+            "Shorten it or save the rest as a file."
         )
+    problem = link_problem(url) if url else None
+    if problem:
+        raise DraftError(problem)
     return Draft(
         kind=Kind(draft.kind),
         title=title,

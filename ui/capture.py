@@ -30,7 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage.models import MAX_TEXT_BYTES, Draft, DraftError, Kind, normalize_tags, validate_draft
+from storage.models import (
+    MAX_TEXT_BYTES,
+    Draft,
+    DraftError,
+    Kind,
+    TextTooLongError,
+    normalize_tags,
+    validate_draft,
+)
 from ui.icons import app_icon, kind_icon
 from ui.ports import CaptureContext, SharingDefaults, TargetInfo
 from ui.share_picker import SharePicker
@@ -57,6 +65,11 @@ class _BodyEdit(QPlainTextEdit):
 
 
 MAX_FINDINGS_SHOWN = 3
+
+
+def draft_problem_text(error: DraftError) -> str:
+    """What is wrong with the draft; for too much text, that nothing is lost (the window keeps it)."""
+    return f"{error} Your text is kept in the draft." if isinstance(error, TextTooLongError) else str(error)
 
 
 def secret_warning_text(findings: list[str]) -> str:
@@ -450,7 +463,7 @@ class CaptureWindow(QWidget):
         try:
             draft = validate_draft(self._draft_with_file())
         except DraftError as error:
-            self.message.show_error(str(error))
+            self.message.show_error(draft_problem_text(error))
             return
         if self._file is not None and not self._file_still_fits():
             return
@@ -547,7 +560,7 @@ class CaptureWindow(QWidget):
             draft = validate_draft(self._draft_with_file())
         except DraftError as error:
             self.secret_bar.hide()
-            self.message.show_error(str(error))
+            self.message.show_error(draft_problem_text(error))
             return None
         if self._file is not None and not self._file_still_fits():
             self.secret_bar.hide()

@@ -68,7 +68,7 @@ def test_huge_paste_is_refused_quickly_and_kept(window: CaptureWindow, qtbot: Qt
     with qtbot.assertNotEmitted(window.save_requested):
         window.request_save()
     assert time.perf_counter() - started < 3
-    assert "too long" in window.message.text()
+    assert "too long" in window.message.text() and "Your text is kept in the draft." in window.message.text()
     assert window.body_edit.document().characterCount() - 1 == len(text)
     qtbot.waitUntil(window.size_label.isVisible, timeout=2000)
 
@@ -91,6 +91,15 @@ def test_draft_changed_is_debounced(window: CaptureWindow, qtbot: QtBot) -> None
     assert received == []
     qtbot.waitUntil(lambda: len(received) == 1, timeout=2000)
     assert received[0].title == "abc"
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(document.cookie)", "data:text/html,<b>x</b>", "file:///etc/passwd"])
+def test_a_link_that_is_not_a_web_page_is_refused(window: CaptureWindow, qtbot: QtBot, link: str) -> None:
+    window.title_edit.setText("bookmarklet")
+    window.url_edit.setText(link)
+    with qtbot.assertNotEmitted(window.save_requested):
+        window.request_save()
+    assert f"not {link.split(':', maxsplit=1)[0]}: links" in window.message.text()
 
 
 def test_apply_context_fills_only_empty_fields(window: CaptureWindow) -> None:
