@@ -12,11 +12,31 @@ from PySide6.QtCore import QObject, Signal
 from app.config import Config, Value, save_settings
 from app.paths import Paths, launch_command
 from app.sharing import Sharing
+from ui.ports import ManagedSettings
 
 GENERAL_KEYS = (
     "hotkey", "autostart", "default_kind", "share_tips", "share_questions", "share_resources",
     "snapshots_enabled", "snapshot_max_mb", "snapshot_keep_days", "feed_snapshot_daily_budget",
 )  # fmt: skip
+
+
+def managed_settings(config: Config) -> ManagedSettings:
+    """What the policy locks in Settings, whose policy it is, and the person's own values it overrides."""
+    from app.policy.rules import targets_fixed_by
+
+    locked = {key: source for key in (*GENERAL_KEYS, "main_target") if (source := config.locked_by(key))}
+    kept = {
+        key: _as_text(config.user_values[key])
+        for key in locked
+        if key in config.user_values and config.user_values[key] != config.get(key)
+    }
+    return ManagedSettings(locked, kept, targets_fixed_by(config))
+
+
+def _as_text(value: Value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value) or "empty"
 
 
 class SettingsController(QObject):
@@ -52,6 +72,7 @@ class SettingsController(QObject):
     def open(self, *, show_targets: bool = False) -> None:
         dialog = self._ensure_dialog()
         dialog.load({key: self._config.get(key) for key in GENERAL_KEYS})
+        dialog.set_managed(managed_settings(self._config))
         dialog.set_targets(self._sharing.target_infos())
         if self.hotkey_problem:
             dialog.show_hotkey_error(self.hotkey_problem)

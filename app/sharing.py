@@ -136,7 +136,9 @@ class Sharing(QObject):
         ]  # fmt: skip
 
     def sharing_defaults(self) -> SharingDefaults:
-        return SharingDefaults(self._config.sharing_defaults())
+        from app.policy.rules import share_fixed_by
+
+        return SharingDefaults(self._config.sharing_defaults(), fixed_by=share_fixed_by(self._config))
 
     def secret_findings(self, draft: Draft, file_name: str = "") -> list[str]:
         """What the secret scanner found in a draft about to be shared (empty: fine or private):
@@ -328,11 +330,11 @@ class Sharing(QObject):
         """config.toml changed (Settings, `inflow target add`): targets and defaults are read again."""
         fresh = load_config(self._paths)
         self._config.targets = fresh.targets
+        self._config.managed_targets, self._config.token_files = fresh.managed_targets, fresh.token_files
         self._config.values.update({k: v for k, v in fresh.values.items() if k.startswith(("share_", "main_"))})
         if self._worker is not None:
             for target in fresh.targets:
                 self._worker.forget(target.name)
-        self._config.managed_targets, self._config.token_files = fresh.managed_targets, fresh.token_files
 
     # ------------------------------------------------------------------ other processes
     def sync_now(self, reply: Reply) -> None:

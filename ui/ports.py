@@ -6,7 +6,7 @@ The app layer implements these over storage; widgets never see SQLite, threads o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from storage.models import Delivery, KeptFile, Moment, MomentQuery, Reply, SearchResult, Snapshot
@@ -79,6 +79,20 @@ class SharingDefaults:
     """Which targets each kind is shared with by default (empty: private)."""
 
     by_kind: dict[str, tuple[str, ...]]
+    fixed_by: str = ""
+    """Not empty: the organisation's policy (this source) fixes each moment's sharing to the defaults."""
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedSettings:
+    """What the organisation's policy decides, for the Settings window."""
+
+    locked: dict[str, str] = field(default_factory=dict)
+    """Setting key -> the policy source (file or registry key) that enforces it."""
+    kept: dict[str, str] = field(default_factory=dict)
+    """Setting key -> the person's own value (as text) that a policy overrides; it stays in config.toml."""
+    targets_fixed_by: str = ""
+    """Not empty: people cannot add, edit or remove targets (user_targets is false in this source)."""
 
 
 class DeliverySource(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,12 +26,11 @@ from PySide6.QtWidgets import (
 
 from storage.models import Kind
 from ui.icons import app_icon, kind_icon
-from ui.ports import TargetInfo, TargetKindInfo
-from ui.targets_page import TargetsPage
+from ui.ports import ManagedSettings, TargetInfo, TargetKindInfo
+from ui.targets_page import MANAGED, TargetsPage, managed_tip
 from ui.widgets import InlineMessage, muted
 
 DEFAULT_HOTKEY = "Ctrl+Alt+J"
-MANAGED = "Managed by your organization"
 SNAPSHOT_DEFAULTS: dict[str, Any] = {
     "snapshots_enabled": True,
     "snapshot_max_mb": 10,
@@ -89,10 +89,9 @@ class SettingsDialog(QDialog):
         self.feed_budget_spin.setToolTip("How many links shared by the team get an offline copy each day")
         self._locked: set[str] = set()
         self.locked_labels = {
-            key: muted(QLabel(MANAGED, self)) for key in ("hotkey", "autostart", "default_kind", *SNAPSHOT_DEFAULTS)
+            key: self._managed_label() for key in ("hotkey", "autostart", "default_kind", *SNAPSHOT_DEFAULTS)
         }
-        for label in self.locked_labels.values():
-            label.hide()
+        self._tips: dict[QWidget, str] = {}
         self.targets_page = TargetsPage(self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._build_general(), "&General")
@@ -123,6 +122,11 @@ class SettingsDialog(QDialog):
         if apply_button is not None:
             apply_button.clicked.connect(self._on_apply_clicked)
         self.setMinimumWidth(560)
+
+    def _managed_label(self) -> QLabel:
+        label = muted(QLabel(MANAGED, self))
+        label.hide()
+        return label
 
     def _build_general(self) -> QWidget:
         hotkey_row = QHBoxLayout()
@@ -227,24 +231,42 @@ class SettingsDialog(QDialog):
             "feed_snapshot_daily_budget": self.feed_budget_spin.value(),
         }
 
-    def set_locked(self, keys: set[str]) -> None:
-        """Disable the settings an administrator manages and say so."""
+    def set_managed(self, managed: ManagedSettings) -> None:
+        """Show what the organisation's policy manages: locked settings (with the policy in the
+        tooltip and the person's own kept value), and on Team targets what may not change."""
+        self.set_locked(set(managed.locked), managed.locked, managed.kept)
+        self.targets_page.set_managed(managed.targets_fixed_by, managed.locked.get("main_target", ""))
+
+    def set_locked(
+        self, keys: set[str], sources: Mapping[str, str] | None = None, kept: Mapping[str, str] | None = None
+    ) -> None:
+        """Disable the settings an administrator manages and say so (`sources`: key -> policy name;
+        `kept`: key -> the person's own value, which stays in config.toml)."""
+        sources, kept = sources or {}, kept or {}
         widgets: dict[str, list[QWidget]] = {
             "hotkey": [self.hotkey_edit, self.reset_button],
             "autostart": [self.autostart_check],
             "default_kind": [self.kind_combo],
             "snapshots_enabled": [self.snapshots_check],
+            "snapshot_max_mb": [self.snapshot_max_spin],
+            "snapshot_keep_days": [self.snapshot_keep_combo],
+            "feed_snapshot_daily_budget": [self.feed_budget_spin],
+            **{key: [check] for key, check in self.targets_page.default_checks.items()},
         }
         self._locked = set(keys)
         for key, group in widgets.items():
             for widget in group:
-                widget.setEnabled(key not in keys)
+                original = self._tips.setdefault(widget, widget.toolTip())
+                tip = managed_tip(sources.get(key, "")) if key in keys else ""
+                widget.setToolTip("\n".join(t for t in (original, tip) if t))
+                if key not in SNAPSHOT_DEFAULTS or key == "snapshots_enabled":
+                    widget.setEnabled(key not in keys)
         for key, label in self.locked_labels.items():
             label.setVisible(key in keys)
+            own = kept.get(key)
+            label.setText(f"{MANAGED} · your own ({own}) is kept" if own else MANAGED)
+            label.setToolTip(managed_tip(sources.get(key, "")))
         self._update_snapshot_enabled()
-        for key, check in self.targets_page.default_checks.items():
-            check.setEnabled(key not in keys)
-            check.setToolTip(MANAGED if key in keys else "")
 
     def _update_snapshot_enabled(self) -> None:
         """The copy settings apply only while copies are on; managed ones stay disabled."""

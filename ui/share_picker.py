@@ -24,7 +24,9 @@ _CHIP_STYLE = (
 class SharePicker(QWidget):
     """Choose who sees a moment: "Only me" (private) or any of the configured targets.
 
-    The selection follows the kind's default until the person changes it (`touched`).
+    The selection follows the kind's default until the person changes it (`touched`). When the
+    organisation's policy fixes sharing (`SharingDefaults.fixed_by`), it is always the kind's default
+    and the chips are disabled.
 
     Signals:
         changed(): the selection changed (by the person or by a kind default).
@@ -59,6 +61,9 @@ class SharePicker(QWidget):
         self.empty_link.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.empty_link.setToolTip("Share moments with your team: add a Matrix room, an LRS or a webhook")
         self.empty_link.linkActivated.connect(self._on_empty_link_activated)
+        self.fixed_label = QLabel("Managed by your organization", self)
+        self.fixed_label.setEnabled(False)  # muted, like the disabled chips it explains
+        self.fixed_label.hide()
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(6)
@@ -69,11 +74,18 @@ class SharePicker(QWidget):
         """The targets to offer and each kind's default; an untouched selection takes the kind's default."""
         self._targets = list(targets)
         self._defaults = defaults
+        if self.fixed:
+            self.touched = False
         self._rebuild()
         if self.touched:
             self._set_selected(self._selected, emit=True)
         else:
             self.follow_kind(kind)
+
+    @property
+    def fixed(self) -> bool:
+        """The policy fixes the choice to the defaults (allow_share_override is false)."""
+        return bool(self._defaults.fixed_by)
 
     @property
     def targets(self) -> list[TargetInfo]:
@@ -93,7 +105,7 @@ class SharePicker(QWidget):
 
     def restore(self, share_to: tuple[str, ...], kind: str) -> None:
         """Show a saved draft's choice; it counts as the person's own unless it is the kind's default."""
-        self._set_selected(tuple(share_to), emit=False)
+        self._set_selected(self.default_for(kind) if self.fixed else tuple(share_to), emit=False)
         self.touched = self._selected != self.default_for(kind)
 
     def reset(self, kind: str) -> None:
@@ -103,13 +115,15 @@ class SharePicker(QWidget):
         self._set_selected(self.default_for(kind), emit=False)
 
     def choose(self, names: tuple[str, ...]) -> None:
-        """Set the selection as the person would (marks it touched)."""
+        """Set the selection as the person would (marks it touched); nothing while the policy fixes it."""
+        if self.fixed:
+            return
         self.touched = True
         self._set_selected(names, emit=True)
 
     def toggle_only_me(self) -> None:
         """Ctrl+Shift+P: private, or back to the targets chosen before (else the main target)."""
-        if not self._targets:
+        if not self._targets or self.fixed:
             return
         if self._selected:
             self._remembered = self._selected
@@ -148,7 +162,12 @@ class SharePicker(QWidget):
         while self._layout.count():
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None
-            if widget is not None and widget not in (self.label, self.only_me_button, self.empty_link):
+            if widget is not None and widget not in (
+                self.label,
+                self.only_me_button,
+                self.empty_link,
+                self.fixed_label,
+            ):
                 widget.deleteLater()
         self.target_buttons.clear()
         self.target_actions.clear()
@@ -158,6 +177,7 @@ class SharePicker(QWidget):
         self.empty_link.setVisible(not has_targets)
         self._layout.addWidget(self.label)
         self.label.setEnabled(has_targets)  # muted while there is nothing to choose
+        self.fixed_label.hide()
         if not has_targets:
             self._layout.addWidget(self.empty_link)
             self._layout.addStretch(1)
@@ -183,8 +203,27 @@ class SharePicker(QWidget):
             menu.setToolTipsVisible(True)
             self.menu_button.setMenu(menu)
             self._layout.addWidget(self.menu_button)
+        self.fixed_label.setVisible(self.fixed)
+        if self.fixed:
+            self._layout.addWidget(self.fixed_label)
         self._layout.addStretch(1)
+        self._show_fixed()
         self._sync_buttons()
+
+    def _show_fixed(self) -> None:
+        """Disabled chips and a word of why while the policy fixes the choice."""
+        if not self.fixed:
+            self.only_me_button.setEnabled(True)
+            self.only_me_button.setToolTip("Keep this moment private (Ctrl+Shift+P)")
+            self.label.setToolTip("")
+            return
+        tip = f"Managed by your organization (policy: {self._defaults.fixed_by}): shared as the defaults say"
+        for chip in (self.only_me_button, *self.target_buttons.values(), self.menu_button):
+            if chip is not None:
+                chip.setEnabled(False)
+                chip.setToolTip(tip)
+        self.label.setToolTip(tip)
+        self.fixed_label.setToolTip(tip)
 
     def _set_selected(self, names: tuple[str, ...], *, emit: bool) -> None:
         selected = self._known(names) if self._targets else ()

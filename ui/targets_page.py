@@ -33,6 +33,11 @@ SHARING_DEFAULTS = (
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def managed_tip(source: str) -> str:
+    """The tooltip of a managed control: who manages it and where the policy is."""
+    return f"{MANAGED} (policy: {source})" if source else MANAGED
+
+
 class TargetsPage(QWidget):
     """The "Team targets" settings tab.
 
@@ -55,6 +60,8 @@ class TargetsPage(QWidget):
         super().__init__(parent)
         self._targets: list[TargetInfo] = []
         self._kinds: list[TargetKindInfo] = []
+        self._targets_fixed_by = ""
+        self._main_fixed_by = ""
         self.form: TargetForm | None = None
         self.signin_dialog: SignInDialog | None = None
         self.list = QListWidget(self)
@@ -109,7 +116,14 @@ class TargetsPage(QWidget):
     def set_target_kinds(self, kinds: list[TargetKindInfo]) -> None:
         """The kinds of target the Add form offers."""
         self._kinds = list(kinds)
-        self.add_button.setEnabled(bool(kinds))
+        self._update_buttons()
+
+    def set_managed(self, targets_fixed_by: str, main_fixed_by: str = "") -> None:
+        """The organisation's policy: not empty `targets_fixed_by` means only its targets exist (no Add,
+        Remove); not empty `main_fixed_by` means it chooses the main target. Each is the policy source."""
+        self._targets_fixed_by = targets_fixed_by
+        self._main_fixed_by = main_fixed_by
+        self._update_buttons()
 
     def set_targets(self, targets: list[TargetInfo]) -> None:
         """Show the configured targets, keeping the selected one when it is still there."""
@@ -145,6 +159,8 @@ class TargetsPage(QWidget):
     def open_add_form(self) -> TargetForm | None:
         """Open the Add form (window-modal, not blocking)."""
         if not self._kinds:
+            return None
+        if self._targets_fixed_by:
             return None
         if self.form is not None and self.form.isVisible():
             self.form.raise_()
@@ -210,17 +226,29 @@ class TargetsPage(QWidget):
     def _update_buttons(self, *_args: object) -> None:
         target = self.current_target()
         selected = target is not None
-        self.remove_button.setEnabled(selected and not (target and target.managed))
-        self.remove_button.setToolTip(
-            MANAGED + ": it cannot be removed here" if target and target.managed else "Stop sharing with this target"
+        fixed = self._targets_fixed_by
+        self.add_button.setEnabled(bool(self._kinds) and not fixed)
+        self.add_button.setToolTip(
+            managed_tip(fixed) + ": only its targets can be used" if fixed else "Add a Matrix room, an LRS, a webhook…"
         )
-        self.main_button.setEnabled(selected and not (target and target.is_main))
+        managed = bool(target and target.managed)
+        self.remove_button.setEnabled(selected and not managed and not fixed)
+        if managed or fixed:
+            self.remove_button.setToolTip(managed_tip(fixed) + ": targets cannot be removed here")
+        else:
+            self.remove_button.setToolTip("Stop sharing with this target")
+        self.main_button.setEnabled(selected and not (target and target.is_main) and not self._main_fixed_by)
+        self.main_button.setToolTip(
+            managed_tip(self._main_fixed_by) + ": it chooses the main target"
+            if self._main_fixed_by
+            else "New tips and questions go here by default"
+        )
         self.test_button.setEnabled(selected)
         self.signin_button.setVisible(bool(target and target.paused_reason))
 
     def _on_remove_clicked(self) -> None:
         target = self.current_target()
-        if target is None or target.managed:
+        if target is None or target.managed or self._targets_fixed_by:
             return
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)

@@ -19,9 +19,25 @@ class PolicyRefusedError(ValueError):
     """A change the organisation's policy does not allow (the message says which policy)."""
 
 
-def _where(config: Config, key: str) -> str:
+def source_of(config: Config, key: str) -> str:
+    """The policy source (file or registry key) that sets this key, enforced or recommended ("": none)."""
     found = config.policy.enforced.get(key) or config.policy.recommended.get(key)
-    return f"{key} in {found[1]}" if found else key
+    return found[1] if found else ""
+
+
+def _where(config: Config, key: str) -> str:
+    source = source_of(config, key)
+    return f"{key} in {source}" if source else key
+
+
+def share_fixed_by(config: Config) -> str:
+    """The policy source when allow_share_override is false (each moment's sharing is the default)."""
+    return source_of(config, "allow_share_override") if config.policy_value("allow_share_override") is False else ""
+
+
+def targets_fixed_by(config: Config) -> str:
+    """The policy source when user_targets is false (only the provisioned targets exist)."""
+    return source_of(config, "user_targets") if config.policy_value("user_targets") is False else ""
 
 
 def host_allowed(host: str, patterns: Iterable[str]) -> bool:
