@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import sys
 import time
 from types import TracebackType
@@ -56,18 +57,86 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
 
     from app.controller import AppController
 
-    controller = AppController(qapp, paths, config, db, read_db)
-    controller.start(open_capture=open_capture, notices=[m for m in (recovered,) if m])
+    _damage.paths = paths
+    try:
+        controller = AppController(qapp, paths, config, db, read_db)
+        controller.start(open_capture=open_capture, notices=[m for m in (recovered,) if m])
+    except sqlite3.DatabaseError as exc:
+        server.stop()
+        return _offer_repair(paths, exc, running=False)
     server.command_received.connect(controller.handle_command)
     log.info("ready in %.0f ms (pid %d)", (time.perf_counter() - started) * 1000, _pid())
     code = qapp.exec()
     controller.shutdown()
     server.stop()
+    if _damage.repair_requested:
+        db.conn.close()
+        read_db.conn.close()
+        return _repair_and_restart(paths)
     return int(code)
+
+
+class _Damage:
+    """A damaged library met while running: told once; a repair runs after the app has quit."""
+
+    paths: Paths | None = None
+    told = False
+    repair_requested = False
+
+
+_damage = _Damage()
 
 
 def _log_unexpected(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
     log.critical("unexpected error", exc_info=(kind, value, tb))
+    from storage.db import looks_corrupt
+
+    if isinstance(value, sqlite3.DatabaseError) and looks_corrupt(value) and _damage.paths and not _damage.told:
+        _damage.told = True
+        _offer_repair(_damage.paths, value, running=True)
+
+
+def _offer_repair(paths: Paths, exc: sqlite3.DatabaseError, *, running: bool) -> int:
+    """The same line the CLI prints, in a message box with Repair (quit, repair, start again)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.commands_repair import library_problem
+
+    text = library_problem(paths, exc).replace("Run `inflow repair` to recover it", "Repair it now")
+    box = QMessageBox(QMessageBox.Icon.Critical, "Your Inflow library is damaged", text)
+    repair = box.addButton("Repair and restart", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Later" if running else "Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not repair:
+        return 1
+    if running:
+        _damage.repair_requested = True
+        QApplication.quit()
+        return 0
+    return _repair_and_restart(paths)
+
+
+def _repair_and_restart(paths: Paths) -> int:
+    """Repair (backup, or salvage), say how it went, and start Inflow again on success."""
+    import subprocess
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.commands_library import backup_folder
+    from app.paths import launch_command
+    from storage.db import StorageError
+    from storage.repair import repair_library
+
+    try:
+        result = repair_library(paths.database, backup_folder(paths))
+    except StorageError as exc:
+        log.error("repair failed: %s", exc)
+        QMessageBox.critical(None, "Inflow could not repair your library", str(exc))
+        return 1
+    log.warning("library repaired: %s", result.describe())
+    QMessageBox.information(None, "Inflow repaired your library", result.describe())
+    subprocess.Popen(launch_command(paths), start_new_session=True)
+    return 0
 
 
 def _pid() -> int:
