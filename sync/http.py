@@ -15,11 +15,12 @@ that URL is a test lab's (the target's documented opt-out).
 
 from __future__ import annotations
 
+import json
 import re
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -222,6 +223,66 @@ def network_error(exc: requests.RequestException, url: str) -> SyncError:
             return transient(f"{host} refused the connection (is the server running?)")
         return transient(f"cannot reach {host}: {type(exc).__name__}")
     return transient(f"network problem with {host}: {exc}")
+
+
+NetworkError = Callable[[requests.RequestException, str], SyncError]
+"""How a connector words a transport failure (default: network_error)."""
+T = TypeVar("T")
+
+
+def exchange(
+    http: requests.Session, method: str, url: str, *, network: NetworkError = network_error, **options: Any
+) -> requests.Response:
+    """One request through the connector's session; a transport failure raised as a classified SyncError
+    (`network`, by default network_error), a body cut off mid-read (a session that streams it raw) as
+    transient. The response is the connector's to read: any status, any body."""
+    try:
+        return http.request(method, url, **options)
+    except requests.RequestException as exc:
+        raise network(exc, url) from exc
+    except urllib3.exceptions.HTTPError as exc:
+        raise transient(f"the connection to {host_of(url)} broke off while it answered") from exc
+
+
+def call(
+    http: requests.Session,
+    method: str,
+    url: str,
+    answer: Callable[[requests.Response], T],
+    *,
+    network: NetworkError = network_error,
+    **options: Any,
+) -> T:
+    """exchange(), then `answer` (the backend's decode-and-classify hook: the payload, or raise)."""
+    return answer(exchange(http, method, url, network=network, **options))
+
+
+def _html_page(_raw: bytes) -> str:
+    return "answered with an HTML page instead of JSON (a proxy?)"
+
+
+def decode_json(
+    response: requests.Response, *, html_page: Callable[[bytes], str] = _html_page
+) -> tuple[dict[str, Any] | None, str]:
+    """The body as a JSON object, or None and what is wrong with it (phrased to follow the host name);
+    `html_page` words an HTML answer (a backend may name the page's title or its own hint)."""
+    raw = response.content or b""
+    if not raw.strip():
+        return None, "answered with an empty body instead of JSON"
+    content_type = response.headers.get("Content-Type", "").lower()
+    if "html" in content_type or raw.lstrip()[:1] == b"<":
+        return None, html_page(raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "answered with text that is not valid UTF-8 instead of JSON"
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, "answered with broken JSON (cut off on the way?)"
+    if not isinstance(value, dict):
+        return None, f"answered with JSON of an unexpected shape (a {type(value).__name__}, not an object)"
+    return value, ""
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:

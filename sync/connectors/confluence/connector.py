@@ -32,6 +32,7 @@ from sync.connectors.confluence import content
 from sync.connectors.confluence.errors import StatusError, classify_error, decode, host_of
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
 from sync.formatting import MOMENT_KIND_LABELS
+from sync.http import exchange
 
 MAX_PAGES = 20
 """Pages of results one fetch reads at most (footer comments, feed)."""
@@ -339,10 +340,7 @@ class ConfluenceConnector:
             example = "https://site.atlassian.net/wiki/api/v2"
             raise permanent(f"The API URL {self._base!r} must be the v2 API base, like {example}")
         url = path if path.startswith(("http://", "https://")) else self._base + path
-        try:
-            response = self._http.request(method, url, params=params, json=json, headers=self._headers())
-        except requests.RequestException as exc:
-            raise classify_error(exc, url=url, action=action) from exc
+        response = exchange(self._http, method, url, params=params, json=json, headers=self._headers())
         if 200 <= response.status_code < 300:
             if response.status_code == 204 or not (response.content or b"").strip():
                 return {}

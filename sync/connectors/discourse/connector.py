@@ -31,8 +31,8 @@ from sync.connectors.discourse.content import (
     topic_title,
 )  # fmt: skip
 from sync.connectors.discourse.errors import classify_error, error_messages
-from sync.connectors.matrix.errors import decode_json
 from sync.errors import auth, permanent, transient
+from sync.http import decode_json, exchange
 
 CHUNK = 20
 """Post ids per GET /t/{id}/posts.json (what Discourse itself asks for at a time)."""
@@ -271,10 +271,7 @@ class DiscourseConnector:
         else:
             headers["User-Api-Key"] = self._key
         url = self._base + path
-        try:
-            return self._http.request(method, url, json=json, params=params, headers=headers)
-        except requests.RequestException as exc:
-            raise classify_error(exc, category=self._category_setting, url=url) from exc
+        return exchange(self._http, method, url, json=json, params=params, headers=headers)
 
     def _checked(
         self, response: requests.Response, *, action: str, topic_id: str | None = None, expected: str | None = None,

@@ -6,9 +6,8 @@ from typing import Any
 
 import requests
 
-from sync.connectors.matrix.errors import decode_json
 from sync.errors import SyncError, auth, permanent, transient
-from sync.http import host_of, network_error, retry_after_seconds
+from sync.http import decode_json, host_of, network_error, retry_after_seconds
 
 
 def error_messages(payload: dict[str, Any] | None) -> str:

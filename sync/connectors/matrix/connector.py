@@ -17,8 +17,9 @@ import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
 from sync.connectors.matrix.content import feed_item_from_event, fitted_content, reply_from_event, thread_root
-from sync.connectors.matrix.errors import TOKEN_REJECTED, classify_error, decode_json, unexpected_shape
+from sync.connectors.matrix.errors import TOKEN_REJECTED, classify_error, unexpected_shape
 from sync.errors import ErrorKind, SyncError, auth, permanent
+from sync.http import decode_json, exchange
 
 CLIENT = "/_matrix/client/v3"
 MAX_PAGES = 50
@@ -229,10 +230,7 @@ class MatrixConnector:
             raise permanent(f"The homeserver URL {self._base!r} must start with https:// (or http://)")
         url = self._base + path
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = self._http.request(method, url, json=json, params=params, headers=headers)
-        except requests.RequestException as exc:
-            raise classify_error(exc, room=self._room, url=url) from exc
+        response = exchange(self._http, method, url, json=json, params=params, headers=headers)
         if 200 <= response.status_code < 300:
             payload, _ = decode_json(response)
             if payload is not None:

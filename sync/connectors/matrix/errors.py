@@ -8,37 +8,15 @@ treated as a transient fault of the path to the server, never as an uncaught exc
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import requests
 
 from sync.errors import SyncError, auth, permanent, transient
-from sync.http import host_of, network_error, retry_after_seconds
+from sync.http import decode_json, host_of, network_error, retry_after_seconds
 
 _AUTH_CODES = frozenset({"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED"})
 TOKEN_REJECTED = "The access token was rejected: sign in again"
-
-
-def decode_json(response: requests.Response) -> tuple[dict[str, Any] | None, str]:
-    """The body as a JSON object, or None and what is wrong with it (phrased to follow the host name)."""
-    raw = response.content or b""
-    if not raw.strip():
-        return None, "answered with an empty body instead of JSON"
-    content_type = response.headers.get("Content-Type", "").lower()
-    if "html" in content_type or raw.lstrip()[:1] == b"<":
-        return None, "answered with an HTML page instead of JSON (a proxy?)"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "answered with text that is not valid UTF-8 instead of JSON"
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return None, "answered with broken JSON (cut off on the way?)"
-    if not isinstance(value, dict):
-        return None, f"answered with JSON of an unexpected shape (a {type(value).__name__}, not an object)"
-    return value, ""
 
 
 def unexpected_shape(url: str | None, expected: str) -> SyncError:

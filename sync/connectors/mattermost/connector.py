@@ -37,6 +37,7 @@ from sync.connectors.mattermost.content import (
 )  # fmt: skip
 from sync.connectors.mattermost.errors import classify_error
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
+from sync.http import exchange
 
 API = "/api/v4"
 PER_PAGE = 200
@@ -276,10 +277,7 @@ class MattermostConnector:
             raise auth("No Mattermost token is saved for this target: add a personal access or bot token")
         url = self._base + API + path
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
-        try:
-            return self._http.request(method, url, json=json, params=params, headers=headers)
-        except requests.RequestException as exc:
-            raise classify_error(exc, channel=self._channel, url=url) from exc
+        return exchange(self._http, method, url, json=json, params=params, headers=headers)
 
     def _checked(
         self, response: requests.Response, *, action: str, post_id: str | None = None, expected: str | None = None,

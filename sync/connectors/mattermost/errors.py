@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import requests
 
-from sync.connectors.matrix.errors import decode_json
 from sync.connectors.mattermost.content import PENDING, PENDING_RETRY_S, str_field
 from sync.errors import SyncError, auth, permanent, transient
-from sync.http import host_of, network_error, retry_after_seconds
+from sync.http import decode_json, host_of, network_error, retry_after_seconds
 
 
 def _reset_seconds(response: requests.Response) -> float | None:

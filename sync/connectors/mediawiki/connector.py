@@ -39,6 +39,7 @@ from sync.connectors.mediawiki.errors import (
     unexpected_shape,
 )
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
+from sync.http import exchange
 
 MAX_PAGES = 20
 """Pages of recent changes (50 each) one fetch_feed reads per title at most; the rest comes next time."""
@@ -428,13 +429,10 @@ class MediaWikiConnector:
         action, rest = params[0], params[1:]
         token = [p for p in rest if p[0] == "token"]
         body = [action, *(p for p in rest if p[0] != "token"), *common, *token]  # token LAST
-        try:
-            if post:
-                response = self._http.request("POST", self._api, data=body, cookies=self._jar)
-            else:
-                response = self._http.request("GET", self._api, params=body, cookies=self._jar)
-        except requests.RequestException as exc:
-            raise classify_error(exc, url=self._api) from exc
+        if post:
+            response = exchange(self._http, "POST", self._api, data=body, cookies=self._jar)
+        else:
+            response = exchange(self._http, "GET", self._api, params=body, cookies=self._jar)
         self._keep_cookies(response)
         if response.status_code == 200 and "MediaWiki-API-Error" not in response.headers:
             payload, _ = decode_json(response)

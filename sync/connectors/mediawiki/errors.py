@@ -9,13 +9,13 @@ or cut-off JSON is a transient fault of the path to the wiki, never an uncaught 
 from __future__ import annotations
 
 import html
-import json
 import re
 from typing import Any
 
 import requests
 
 from sync.errors import ErrorKind, SyncError, auth, permanent
+from sync.http import decode_json as http_decode_json
 from sync.http import host_of as _host_of
 from sync.http import network_error, retry_after_seconds
 
@@ -65,27 +65,14 @@ def _html_title(raw: bytes) -> str:
     return " ".join(title.split())[:120]
 
 
+def _html_page(raw: bytes) -> str:
+    title = _html_title(raw)
+    return f"answered with an HTML page{f' ({title})' if title else ''} instead of JSON (a proxy? is it api.php?)"
+
+
 def decode_json(response: requests.Response) -> tuple[dict[str, Any] | None, str]:
-    """The body as a JSON object, or None and what is wrong with it (phrased to follow the host name)."""
-    raw = response.content or b""
-    if not raw.strip():
-        return None, "answered with an empty body instead of JSON"
-    content_type = response.headers.get("Content-Type", "").lower()
-    if "html" in content_type or raw.lstrip()[:1] == b"<":
-        title = _html_title(raw)
-        return (
-            None,
-            f"answered with an HTML page{f' ({title})' if title else ''} instead of JSON (a proxy? is it api.php?)",
-        )
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        return None, "answered with text that is not valid UTF-8 instead of JSON"
-    except (ValueError, RecursionError):
-        return None, "answered with broken JSON (cut off on the way?)"
-    if not isinstance(value, dict):
-        return None, f"answered with JSON of an unexpected shape (a {type(value).__name__}, not an object)"
-    return value, ""
+    """The body as a JSON object, or None and what is wrong with it (an HTML page named by its title)."""
+    return http_decode_json(response, html_page=_html_page)
 
 
 def unexpected_shape(url: str | None, expected: str) -> SyncError:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, MutableMapping
+from functools import partial
 from typing import Any, ClassVar
 
 import requests
@@ -28,7 +29,7 @@ from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, Send
 from sync.connectors.slack.content import feed_item_from_message, message, metadata, our_payload, reply_from_message
 from sync.connectors.slack.errors import GONE, NO_THREAD, ok_payload
 from sync.errors import SyncError, auth, permanent, transient
-from sync.http import network_error
+from sync.http import call
 
 DEFAULT_URL = "https://slack.com/api"
 PAGE = 200
@@ -228,11 +229,8 @@ class SlackConnector:
         headers = {"Authorization": f"Bearer {self._token}"}
         if json is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
-        try:
-            response = self._http.request(verb, url, params=params, json=json, headers=headers)
-        except requests.RequestException as exc:
-            raise network_error(exc, url) from exc
-        return ok_payload(response, method, self._where())
+        answer = partial(ok_payload, method=method, where=self._where())
+        return call(self._http, verb, url, answer, params=params, json=json, headers=headers)
 
 
 def _ts_key(ts: str) -> tuple[int, int]:

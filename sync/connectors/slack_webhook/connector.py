@@ -19,33 +19,25 @@ person knows why. Failures before the request left (DNS, refused connection, TLS
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from typing import ClassVar
-from urllib.parse import urlsplit
 
-import requests
-
-from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
+from sync.connector import OutgoingMoment, SendResult
 from sync.connectors.slack_webhook.content import TEST_MESSAGE, message
 from sync.connectors.slack_webhook.errors import raise_for_answer, webhook_host
-from sync.errors import NotSupportedError, auth, transient
-from sync.http import network_error
+from sync.push import SecretUrlTarget
 
 
-class SlackWebhookConnector:
+class SlackWebhookConnector(SecretUrlTarget):
     kind: ClassVar[str] = "slack-webhook"
     label: ClassVar[str] = "Slack incoming webhook"
-    keys: ClassVar[tuple[TargetKey, ...]] = ()
     secret_label: ClassVar[str] = "Webhook URL (https://hooks.slack.com/services/…)"
-    can_edit: ClassVar[bool] = False
-    can_retract: ClassVar[bool] = False
-    can_pull: ClassVar[bool] = False
-
-    def __init__(
-        self, target: Target, secret: str | None, http: requests.Session, state: MutableMapping[str, str]
-    ) -> None:
-        self._url = (secret or "").strip()
-        self._http = http
+    cannot_edit = "A Slack webhook cannot change a post: edit it in Slack"
+    cannot_retract = "A Slack webhook cannot delete a post: delete it in Slack"
+    cannot_reply = "A Slack webhook only posts: answers stay in Slack (use the slack kind to read them)"
+    cannot_read = "A Slack webhook only posts: Inflow cannot read the channel through it"
+    no_url = "No Slack webhook URL is saved for this target: paste it in Settings"
+    bad_url = "The saved Slack webhook URL is not an https:// URL: paste it again from Slack"
+    may_have_arrived = "the post may have arrived; if it shows twice, delete one"
 
     def test(self) -> str:
         """Posts a short visible test message (a webhook has no call that checks without posting)."""
@@ -56,32 +48,8 @@ class SlackWebhookConnector:
         self._post(message(moment))
         return SendResult(remote_id=moment.idempotency_key)
 
-    def edit(self, moment: OutgoingMoment, remote_id: str) -> None:
-        raise NotSupportedError("A Slack webhook cannot change a post: edit it in Slack")
-
-    def retract(self, remote_id: str) -> None:
-        raise NotSupportedError("A Slack webhook cannot delete a post: delete it in Slack")
-
-    def fetch_replies(self, remote_id: str) -> list[RemoteReply]:
-        raise NotSupportedError("A Slack webhook only posts: answers stay in Slack (use the slack kind to read them)")
-
-    def fetch_feed(self, cursor: str | None) -> FeedPage:
-        raise NotSupportedError("A Slack webhook only posts: Inflow cannot read the channel through it")
-
     def _post(self, body: dict[str, object]) -> None:
-        url = self._url
-        if not url:
-            raise auth("No Slack webhook URL is saved for this target: paste it in Settings")
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise auth("The saved Slack webhook URL is not an https:// URL: paste it again from Slack")
-        try:
-            response = self._http.post(url, json=body)
-        except requests.RequestException as exc:
-            error = network_error(exc, url)
-            if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout):
-                error = transient(f"{error.message}: the post may have arrived; if it shows twice, delete one")
-            raise error from exc
-        raise_for_answer(response)
+        raise_for_answer(self._post_to_url(json=body))
 
 
 CONNECTOR = SlackWebhookConnector

@@ -32,7 +32,6 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.matrix.errors import decode_json
 from sync.connectors.teams_graph.auth import (
     SCOPES,
     WRITE_SCOPES,
@@ -50,7 +49,7 @@ from sync.connectors.teams_graph.content import (
 )
 from sync.connectors.teams_graph.errors import DeltaExpiredError, classify_error, graph_host
 from sync.errors import permanent, transient
-from sync.http import network_error
+from sync.http import decode_json, exchange
 
 __all__ = ["CONNECTOR", "DeviceSignIn", "TeamsGraphConnector", "start_device_sign_in"]
 
@@ -244,9 +243,7 @@ class TeamsGraphConnector:
         if json is not None:  # sent exactly as measured against Graph's size limit (compact UTF-8)
             data, headers["Content-Type"] = encode_json(json), "application/json"
         try:
-            return self._http.request(method, url, data=data, params=params, headers=headers)
-        except requests.RequestException as exc:
-            raise network_error(exc, url) from exc
+            return exchange(self._http, method, url, data=data, params=params, headers=headers)
         finally:
             _LAST_REQUEST[self._channel_url] = self.monotonic()
 

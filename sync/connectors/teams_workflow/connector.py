@@ -22,33 +22,25 @@ failure message); there is nothing to search.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
-import requests
-
-from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
+from sync.connector import OutgoingMoment, SendResult
 from sync.connectors.teams_workflow.content import card_for, encode
 from sync.connectors.teams_workflow.errors import raise_for_answer, workflow_host
-from sync.errors import NotSupportedError, auth, transient
-from sync.http import network_error
+from sync.push import SecretUrlTarget
 
 
-class TeamsWorkflowConnector:
+class TeamsWorkflowConnector(SecretUrlTarget):
     kind: ClassVar[str] = "teams-workflow"
     label: ClassVar[str] = "Microsoft Teams (Workflows webhook)"
-    keys: ClassVar[tuple[TargetKey, ...]] = ()
     secret_label: ClassVar[str] = "Workflow URL (of the flow 'Post to a channel when a webhook request is received')"
-    can_edit: ClassVar[bool] = False
-    can_retract: ClassVar[bool] = False
-    can_pull: ClassVar[bool] = False
-
-    def __init__(
-        self, target: Target, secret: str | None, http: requests.Session, state: MutableMapping[str, str]
-    ) -> None:
-        self._url = (secret or "").strip()
-        self._http = http
+    cannot_edit = "A Teams workflow cannot change a post: edit it in Teams"
+    cannot_retract = "A Teams workflow cannot delete a post: delete it in Teams"
+    cannot_reply = "A Teams workflow only posts: answers stay in Teams"
+    cannot_read = "A Teams workflow only posts: Inflow cannot read the channel through it"
+    no_url = "No Teams workflow URL is saved for this target: paste it in Settings"
+    bad_url = "The saved Teams workflow URL is not an https:// URL: copy it again from the flow"
+    may_have_arrived = "the card may have arrived; if it shows twice, delete one"
 
     def test(self) -> str:
         """Posts a small visible test card (a flow URL has no call that checks without posting)."""
@@ -63,31 +55,8 @@ class TeamsWorkflowConnector:
         self._post(card_for(moment))
         return SendResult(remote_id=moment.idempotency_key)
 
-    def edit(self, moment: OutgoingMoment, remote_id: str) -> None:
-        raise NotSupportedError("A Teams workflow cannot change a post: edit it in Teams")
-
-    def retract(self, remote_id: str) -> None:
-        raise NotSupportedError("A Teams workflow cannot delete a post: delete it in Teams")
-
-    def fetch_replies(self, remote_id: str) -> list[RemoteReply]:
-        raise NotSupportedError("A Teams workflow only posts: answers stay in Teams")
-
-    def fetch_feed(self, cursor: str | None) -> FeedPage:
-        raise NotSupportedError("A Teams workflow only posts: Inflow cannot read the channel through it")
-
     def _post(self, envelope: dict[str, Any]) -> int:
-        url = self._url
-        if not url:
-            raise auth("No Teams workflow URL is saved for this target: paste it in Settings")
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise auth("The saved Teams workflow URL is not an https:// URL: copy it again from the flow")
-        try:
-            response = self._http.post(url, data=encode(envelope), headers={"Content-Type": "application/json"})
-        except requests.RequestException as exc:
-            error = network_error(exc, url)
-            if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout):
-                error = transient(f"{error.message}: the card may have arrived; if it shows twice, delete one")
-            raise error from exc
+        response = self._post_to_url(data=encode(envelope), headers={"Content-Type": "application/json"})
         raise_for_answer(response)
         return response.status_code
 

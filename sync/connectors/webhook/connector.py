@@ -29,17 +29,17 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import requests
-import urllib3
 
-from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
+from sync.connector import OutgoingMoment, SendResult, Target, TargetKey
 from sync.connectors.webhook.auth import sign, signing_key
 from sync.connectors.webhook.content import EVENT_TYPE, TEST_DATA, TEST_EVENT_TYPE, event_body, moment_data
 from sync.connectors.webhook.errors import classify_error, receiver_host
-from sync.errors import NotSupportedError, auth, permanent, transient
-from sync.http import network_error
+from sync.errors import auth, permanent
+from sync.http import exchange
+from sync.push import PushOnly
 
 
-class WebhookConnector:
+class WebhookConnector(PushOnly):
     """POSTs each moment, signed, to one URL. Push only."""
 
     kind: ClassVar[str] = "webhook"
@@ -48,9 +48,10 @@ class WebhookConnector:
         TargetKey("url", "Receiver URL", help="where Inflow POSTs signed JSON (Standard Webhooks 1.0)", url=True),
     )
     secret_label: ClassVar[str] = "Signing secret (whsec_…)"
-    can_edit: ClassVar[bool] = False
-    can_retract: ClassVar[bool] = False
-    can_pull: ClassVar[bool] = False
+    cannot_edit = "A webhook cannot change what it delivered: the receiver keeps the first version"
+    cannot_retract = "A webhook cannot take back a delivery: the receiver keeps what it got"
+    cannot_reply = "A webhook only sends: replies stay wherever the receiver puts them"
+    cannot_read = "A webhook only sends: Inflow cannot read anything back from it"
 
     def __init__(
         self,
@@ -78,18 +79,6 @@ class WebhookConnector:
         data = moment_data(moment)
         self._deliver(moment.idempotency_key, EVENT_TYPE, data)
         return SendResult(remote_id=moment.idempotency_key)
-
-    def edit(self, moment: OutgoingMoment, remote_id: str) -> None:
-        raise NotSupportedError("A webhook cannot change what it delivered: the receiver keeps the first version")
-
-    def retract(self, remote_id: str) -> None:
-        raise NotSupportedError("A webhook cannot take back a delivery: the receiver keeps what it got")
-
-    def fetch_replies(self, remote_id: str) -> list[RemoteReply]:
-        raise NotSupportedError("A webhook only sends: replies stay wherever the receiver puts them")
-
-    def fetch_feed(self, cursor: str | None) -> FeedPage:
-        raise NotSupportedError("A webhook only sends: Inflow cannot read anything back from it")
 
     # ------------------------------------------------------------------ HTTP
 
@@ -120,12 +109,7 @@ class WebhookConnector:
             "webhook-timestamp": str(seconds),
             "webhook-signature": sign(key, msg_id, seconds, body),
         }
-        try:
-            response = self._http.post(url, data=body, headers=headers)
-        except requests.RequestException as exc:
-            raise network_error(exc, url) from exc
-        except urllib3.exceptions.HTTPError as exc:  # a body cut off mid-read (the session streams it raw)
-            raise transient(f"the connection to {receiver_host(url)} broke off while it answered") from exc
+        response = exchange(self._http, "POST", url, data=body, headers=headers)
         if response.history and response.request.method != "POST":
             raise permanent(
                 f"The webhook at {receiver_host(url)} redirected the delivery to {response.url}, which dropped it "

@@ -32,17 +32,17 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import requests
-import urllib3
 
-from sync.connector import FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
+from sync.connector import OutgoingMoment, SendResult, Target, TargetKey
 from sync.connectors.xapi import content
 from sync.connectors.xapi.content import encode
 from sync.connectors.xapi.errors import answer_detail, classify_error, decode_json, lrs_host
-from sync.errors import NotSupportedError, auth, permanent, transient
-from sync.http import network_error
+from sync.errors import auth, permanent, transient
+from sync.http import exchange
+from sync.push import PushOnly
 
 
-class XapiConnector:
+class XapiConnector(PushOnly):
     """Sends moments as xAPI statements to an LRS. Push only: statements are immutable."""
 
     kind: ClassVar[str] = "xapi"
@@ -64,9 +64,13 @@ class XapiConnector:
         ),
     )
     secret_label: ClassVar[str] = "Password (or LRS secret)"
-    can_edit: ClassVar[bool] = False
-    can_retract: ClassVar[bool] = False
-    can_pull: ClassVar[bool] = False
+    cannot_edit = "xAPI statements cannot be changed: the statement already sent stays in the LRS as it was"
+    cannot_retract = (
+        "xAPI statements are immutable: the statement stays in the LRS (it could only be voided, "
+        "which Inflow does not do)"
+    )
+    cannot_reply = "An LRS has no replies: Inflow only sends statements to it"
+    cannot_read = "Inflow only sends statements to the LRS; it does not read them back"
 
     def __init__(
         self,
@@ -130,23 +134,6 @@ class XapiConnector:
         self._post_statements(list(statements.values()), single=len(moments) == 1)
         return [SendResult(remote_id=content.statement_id(moment.idempotency_key)) for moment in moments]
 
-    def edit(self, moment: OutgoingMoment, remote_id: str) -> None:
-        raise NotSupportedError(
-            "xAPI statements cannot be changed: the statement already sent stays in the LRS as it was"
-        )
-
-    def retract(self, remote_id: str) -> None:
-        raise NotSupportedError(
-            "xAPI statements are immutable: the statement stays in the LRS (it could only be voided, "
-            "which Inflow does not do)"
-        )
-
-    def fetch_replies(self, remote_id: str) -> list[RemoteReply]:
-        raise NotSupportedError("An LRS has no replies: Inflow only sends statements to it")
-
-    def fetch_feed(self, cursor: str | None) -> FeedPage:
-        raise NotSupportedError("Inflow only sends statements to the LRS; it does not read them back")
-
     # ------------------------------------------------------------------ the statement
 
     def statement(self, moment: OutgoingMoment) -> dict[str, Any]:
@@ -182,12 +169,7 @@ class XapiConnector:
             if not self._secret:
                 raise auth(f"No password is set for the LRS at {lrs_host(url)}: enter it in Settings")
             basic = (self._target.get("username"), self._secret)
-        try:
-            return self._http.request(method, url, headers=headers, auth=basic, **kwargs)
-        except requests.RequestException as exc:
-            raise network_error(exc, url) from exc
-        except urllib3.exceptions.HTTPError as exc:  # a body cut off mid-read (the session streams it raw)
-            raise transient(f"the connection to {lrs_host(url)} broke off while it answered") from exc
+        return exchange(self._http, method, url, headers=headers, auth=basic, **kwargs)
 
     def _post_statements(self, statements: list[dict[str, Any]], *, single: bool) -> None:
         url = f"{self._base_url()}/statements"
