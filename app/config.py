@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "autostart", bool, False, "Start Inflow when you log in (XDG autostart on Linux).",
-        policy="Start Inflow at log-in. Locked: people cannot change it in Settings.",
+        policy="Start Inflow when people log in.",
     ),
     Setting(
         "default_kind", str, "tip", "Kind preselected in a new capture window.",
@@ -174,8 +174,8 @@ class Config:
         return found[1] if found else None
 
     def policy_value(self, key: str) -> bool | tuple[str, ...]:
-        """A policy-only key (user_targets, allowed_target_kinds, ...): enforced, else recommended, else default."""
-        found = self.policy.enforced.get(key) or self.policy.recommended.get(key)
+        """A policy-only key (user_targets, allowed_target_kinds, ...): the enforced policy's, else the default."""
+        found = self.policy.enforced.get(key)
         if found is None:
             return POLICY_ONLY_BY_KEY[key].default
         value: bool | tuple[str, ...] = found[0]

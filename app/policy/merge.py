@@ -29,6 +29,8 @@ def collect(reading: Reading) -> Policy:
                 _collect_targets(policy, document, value)
                 continue
             problem = check_policy_value(key, value)
+            if not problem and document.level != ENFORCED and key in POLICY_ONLY_BY_KEY:
+                problem = f"'{key}' can only be set by the enforced policy"
             if problem:
                 policy.problems.append(f"{document.source}: {problem}; ignored, as if the policy did not set it")
             else:
@@ -86,11 +88,8 @@ def apply_policy(config: Config, reading: Reading, user_targets: Any) -> None:
         else:
             config.values[key], source = setting.default, "default"
         config.sources[key] = source
-    for only in POLICY_ONLY:
-        in_policy = only.key in policy.enforced
-        config.sources[only.key] = (
-            "policy" if in_policy else "recommended" if only.key in policy.recommended else "default"
-        )
+    for only in POLICY_ONLY:  # only an enforced policy sets these
+        config.sources[only.key] = "policy" if only.key in policy.enforced else "default"
     _apply_targets(config, user_targets)
 
 

@@ -126,3 +126,11 @@ def test_writing_a_locked_setting_is_refused_naming_the_policy(
     assert paths.config_file.read_text() == 'hotkey = "Ctrl+Alt+U"\n'
     save_settings(paths, {"autostart": True})
     assert load_config(paths).get("autostart") is True
+
+
+def test_policy_only_keys_count_only_when_enforced(paths: Paths) -> None:
+    config = load_config(paths, reading(recommended={"user_targets": False}))
+    assert config.policy_value("user_targets") is True
+    assert config.policy.problems == [
+        f"{RECOMMENDS}: 'user_targets' can only be set by the enforced policy; ignored, as if the policy did not set it"
+    ]
