@@ -21,6 +21,11 @@ class AutostartError(Exception):
     """Autostart cannot be changed; the message is written for the person."""
 
 
+def user_config_home() -> Path:
+    """$XDG_CONFIG_HOME, else ~/.config."""
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
 def autostart_path(config_home: Path) -> Path:
     """The user's autostart entry: <XDG_CONFIG_HOME>/autostart/inflow.desktop."""
     return config_home / "autostart" / ENTRY_NAME

@@ -24,6 +24,14 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
     setup_logging(paths.log_file, level=config.get_str("log_level"), json_to_stderr=json_logging)
     for problem in config.problems:
         log.warning("config: %s", problem)
+    for problem in config.policy.problems:
+        log.warning("policy: %s", problem)
+    from app.autostart import user_config_home
+    from app.policy.provisioning import enforce_autostart
+
+    applied = enforce_autostart(config, paths, user_config_home())
+    if applied:
+        log.info("policy: %s", applied)
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -131,7 +129,7 @@ class SettingsController(QObject):
     def _apply_autostart(self, enabled: bool) -> None:
         from app import autostart
 
-        config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+        config_home = autostart.user_config_home()
         if enabled:
             autostart.enable(config_home, launch_command(self._paths))
         elif autostart.is_enabled(config_home):

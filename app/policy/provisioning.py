@@ -13,8 +13,31 @@ from sync.credentials import CredentialsError
 
 if TYPE_CHECKING:
     from app.config import Config
+    from app.paths import Paths
 
 log = logging.getLogger(__name__)
+
+
+def enforce_autostart(config: Config, paths: Paths, config_home: Path) -> str | None:
+    """An enforced `autostart` is applied at every start, not only when Settings is saved; returns what
+    was done or went wrong (None: nothing to do)."""
+    source = config.locked_by("autostart")
+    if source is None:
+        return None
+    from app import autostart
+    from app.paths import launch_command
+
+    wanted = config.get_bool("autostart")
+    try:
+        if autostart.is_enabled(config_home) == wanted:
+            return None
+        if wanted:
+            autostart.enable(config_home, launch_command(paths))
+        else:
+            autostart.disable(config_home)
+    except (OSError, autostart.AutostartError) as exc:
+        return f"autostart is set by {source} but could not be applied: {exc}"
+    return f"autostart turned {'on' if wanted else 'off'} as {source} says"
 
 
 class SecretStore(Protocol):

@@ -69,3 +69,24 @@ def test_an_untrusted_or_empty_file_or_a_failing_keyring_keeps_the_file(tmp_path
     token.write_text("  \n")
     assert "is empty" in hand_over_tokens(config_with(token), store, owner_uid=ME)[0]
     assert store.secrets == {} and token.exists()
+
+
+def test_an_enforced_autostart_is_applied_at_start(tmp_path: Path) -> None:
+    from app.autostart import is_enabled
+    from app.config import load_config
+    from app.paths import resolve_paths
+    from app.policy import ENFORCED, Document, Reading
+    from app.policy.provisioning import enforce_autostart
+
+    paths = resolve_paths(str(tmp_path / "base"))
+    home = tmp_path / "config-home"
+    found = Reading()
+    found.add(Document("/etc/inflow/policy.toml", ENFORCED, {"autostart": True}))
+    config = load_config(paths, found)
+    assert enforce_autostart(config, paths, home) == "autostart turned on as /etc/inflow/policy.toml says"
+    assert is_enabled(home, system=[])
+    assert enforce_autostart(config, paths, home) is None  # already so
+    assert enforce_autostart(load_config(paths, Reading()), paths, home) is None  # not managed: left alone
+    found.documents[0].values["autostart"] = False
+    assert enforce_autostart(load_config(paths, found), paths, home) is not None
+    assert not is_enabled(home, system=[])
