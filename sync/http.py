@@ -257,6 +257,13 @@ def call(
     return answer(exchange(http, method, url, network=network, **options))
 
 
+def dig(value: Any, *keys: str) -> Any:
+    """`value[k1][k2]...` of a decoded JSON answer, None where a level is missing or not an object."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 def _html_page(_raw: bytes) -> str:
     return "answered with an HTML page instead of JSON (a proxy?)"
 

@@ -16,7 +16,8 @@ import pytest
 import requests
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.mediawiki.connector import CONNECTOR, Located, MediaWikiConnector, split_remote_id
+from sync.connectors.mediawiki.connector import CONNECTOR, MediaWikiConnector, split_remote_id
+from sync.connectors.mediawiki.sections import Located
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 
@@ -104,7 +105,7 @@ def test_the_session_cookies_stay_in_the_connector(mediawiki: MediaWiki, http: I
 def test_an_expired_session_logs_in_again(mediawiki: MediaWiki, http: InflowSession, page: str) -> None:
     wiki = connector(mediawiki, http, page)
     wiki.send(moment(title="First"))
-    wiki._jar.clear()  # the wiki forgot our session (expired, server restarted with a new secret...)
+    wiki._wiki.jar.clear()  # the wiki forgot our session (expired, server restarted with a new secret...)
     wiki.send(moment(title="Second"))
     assert [s["line"] for s in mediawiki.sections(page)] == ["Tip: First", "Tip: Second"]
 

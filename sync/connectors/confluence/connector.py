@@ -32,7 +32,7 @@ from sync.connectors.confluence import content
 from sync.connectors.confluence.errors import StatusError, classify_error, decode, host_of
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
 from sync.formatting import MOMENT_KIND_LABELS
-from sync.http import exchange
+from sync.http import dig, exchange
 
 MAX_PAGES = 20
 """Pages of results one fetch reads at most (footer comments, feed)."""
@@ -121,16 +121,16 @@ class ConfluenceConnector:
             return []  # a block on the team page has no comments of its own
         comments = self._collect(f"/pages/{page_id}/footer-comments", {"body-format": "storage", "limit": "100"},
                                  action="read the comments")  # fmt: skip
-        self._resolve_names(str(_get(c, "version", "authorId") or "") for c in comments)
+        self._resolve_names(str(dig(c, "version", "authorId") or "") for c in comments)
         replies = []
         for comment in comments:
-            author = str(_get(comment, "version", "authorId") or "")
+            author = str(dig(comment, "version", "authorId") or "")
             replies.append(
                 RemoteReply(
                     remote_id=str(comment.get("id")),
                     author=self._names.get(author, author or "(unknown)"),
-                    body=content.storage_to_text(str(_get(comment, "body", "storage", "value") or "")),
-                    created_at=str(_get(comment, "version", "createdAt") or ""),
+                    body=content.storage_to_text(str(dig(comment, "body", "storage", "value") or "")),
+                    created_at=str(dig(comment, "version", "createdAt") or ""),
                 )
             )
         return replies
@@ -142,7 +142,7 @@ class ConfluenceConnector:
         if since is None:  # start from now: the newest modification, no history
             first = self._call("GET", path, params={"sort": "-modified-date", "limit": "1"}, action="read the space")
             latest = _results(first)
-            newest = _stamp(_get(latest[0], "version", "createdAt")) if latest else None
+            newest = _stamp(dig(latest[0], "version", "createdAt")) if latest else None
             # An empty space: everything from now on is new, whatever the two clocks say.
             return FeedPage([], _iso(newest or datetime(1970, 1, 1, tzinfo=UTC)))
         team = self._team_page()
@@ -156,7 +156,7 @@ class ConfluenceConnector:
             answer = self._call("GET", url, params=params, action="read the space")
             older = False
             for page in _results(answer):
-                modified = _stamp(_get(page, "version", "createdAt")) or _stamp(page.get("createdAt"))
+                modified = _stamp(dig(page, "version", "createdAt")) or _stamp(page.get("createdAt"))
                 if modified is None or modified <= since:
                     older = True
                     break
@@ -178,7 +178,7 @@ class ConfluenceConnector:
             for title in titles:
                 params = {"space-id": space, "title": title, "body-format": "storage", "status": "current"}
                 for page in _results(self._call("GET", "/pages", params=params, action="look for the page")):
-                    if wanted in str(_get(page, "body", "storage", "value") or ""):
+                    if wanted in str(dig(page, "body", "storage", "value") or ""):
                         return self._result(page)
         for title in titles:
             body: dict[str, Any] = {
@@ -210,8 +210,8 @@ class ConfluenceConnector:
         """Read the page, rewrite (body, title), PUT it with version + 1; a 409 reads again once."""
         for attempt in (1, 2):
             page = self._call("GET", f"/pages/{page_id}", params={"body-format": "storage"}, action="read the page")
-            value = str(_get(page, "body", "storage", "value") or "")
-            version, title = _get(page, "version", "number"), str(page.get("title") or "")
+            value = str(dig(page, "body", "storage", "value") or "")
+            version, title = dig(page, "version", "number"), str(page.get("title") or "")
             if not isinstance(version, int):
                 raise transient(f"{host_of(self._base)} sent a page without a version number")
             new_value, new_title = rewrite(value, title)
@@ -278,7 +278,7 @@ class ConfluenceConnector:
                 self._names[str(user["accountId"])] = name
 
     def _feed_item(self, page: dict[str, Any], modified: datetime) -> FeedItem:
-        value = str(_get(page, "body", "storage", "value") or "")
+        value = str(dig(page, "body", "storage", "value") or "")
         title, kind = str(page.get("title") or ""), "tip"
         for key, label in MOMENT_KIND_LABELS.items():
             if title.startswith(f"{label}:"):
@@ -298,13 +298,13 @@ class ConfluenceConnector:
         return SendResult(remote_id=str(page["id"]), link=self._link(page))
 
     def _link(self, page: dict[str, Any]) -> str | None:
-        webui = _get(page, "_links", "webui")
-        base = _get(page, "_links", "base") or self._wiki
+        webui = dig(page, "_links", "webui")
+        base = dig(page, "_links", "base") or self._wiki
         return f"{base}{webui}" if isinstance(webui, str) and isinstance(base, str) else None
 
     def _next(self, answer: Any) -> str | None:
         """The next page of results: `_links.next` (a path on the site), absolute."""
-        following = _get(answer, "_links", "next")
+        following = dig(answer, "_links", "next")
         if not isinstance(following, str) or not following:
             return None
         return following if following.startswith(("http://", "https://")) else self._site + following
@@ -348,12 +348,6 @@ class ConfluenceConnector:
             if isinstance(payload, dict):
                 return payload
         raise StatusError(classify_error(response, url=url, action=action), response.status_code)
-
-
-def _get(value: Any, *keys: str) -> Any:
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
 
 
 def _results(answer: Any) -> list[dict[str, Any]]:
