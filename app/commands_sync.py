@@ -111,6 +111,9 @@ def target_test(args: argparse.Namespace, paths: Paths) -> int:
     target = config.target(args.name)
     if target is None:
         raise CliError(f"no target named '{args.name}' (see: inflow target list)")
+    from app.policy.provisioning import hand_over_tokens
+
+    hand_over_tokens(config, credentials(paths))  # a provisioned target's one-time token file
     try:
         secret = credentials(paths).get(target.name)
     except CredentialsError as exc:

@@ -81,12 +81,9 @@ class Sharing(QObject):
         return bool(self._config.targets) or next_due_at(db) is not None or next_snapshot_due(db) is not None
 
     def _make_engine(self) -> Any:
-        """Runs on the sync thread: its own connection to the library (and first, provisioned tokens
-        are moved from their one-time files into the keyring)."""
-        from app.policy.provisioning import hand_over_tokens
-        from app.sync_setup import credentials, make_engine
+        """Runs on the sync thread: its own connection to the library."""
+        from app.sync_setup import make_engine
 
-        hand_over_tokens(self._config, credentials(self._paths))
         return make_engine(self._paths, self._config, open_database(self._paths.database))
 
     def _make_snapshots(self) -> Any:

@@ -64,7 +64,12 @@ class SecretLookup:
 
 
 def make_engine(paths: Paths, config: Config, db: Database) -> SyncEngine:
+    """The engine for the sync thread or `inflow sync now`; provisioned targets' one-time token files
+    are moved into the keyring first."""
+    from app.policy.provisioning import hand_over_tokens
     from app.targets import plain_http_allowance
+
+    hand_over_tokens(config, credentials(paths))
 
     secrets = secret_lookup(paths)
     allowance = plain_http_allowance(lambda: config.targets, _permit(config), secrets)

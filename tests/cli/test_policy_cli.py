@@ -93,3 +93,25 @@ def test_the_real_policy_folder_end_to_end(inflow: Run) -> None:
         policy.unlink(missing_ok=True)
         if REAL_ROOT.exists():
             REAL_ROOT.rmdir()
+
+
+def test_a_provisioned_token_file_moves_into_the_keyring_on_the_first_sync(
+    inflow: Run, policy_root: Path, tmp_path: Path
+) -> None:
+    token = tmp_path / "handover" / "team.token"
+    token.parent.mkdir()
+    token.write_text("whsec_from_it\n")
+    (policy_root / "policy.toml").write_text(
+        f'[targets.team]\nkind = "webhook"\nurl = "http://127.0.0.1:9/in"\ntoken_file = "{token}"\n'
+    )
+    keyring = tmp_path / "keyring.json"
+    env = {
+        "INFLOW_POLICY_ROOT": str(policy_root),
+        "PYTHON_KEYRING_BACKEND": "tests.cli.file_keyring.FileKeyring",
+        "INFLOW_TEST_KEYRING": str(keyring),
+    }
+    assert inflow("capture", "a note", env=env).returncode == 0
+    synced = inflow("sync", "now", env=env)
+    assert synced.returncode in (0, 1), synced.stderr
+    assert not token.exists()
+    assert list(json.loads(keyring.read_text()).values()) == ["whsec_from_it"]
