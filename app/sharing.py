@@ -175,8 +175,12 @@ class Sharing(QObject):
 
     # ------------------------------------------------------------------ settings: targets
     def target_kinds(self) -> list[TargetKindInfo]:
+        """The kinds the Add form offers: every kind, or the ones allowed_target_kinds lists."""
+        allowed = self._config.policy_value("allowed_target_kinds")
         infos = []
         for kind in kinds():
+            if allowed and kind not in allowed:
+                continue
             connector = connector_for(kind)
             keys = tuple(TargetKeyInfo(k.name, k.label, k.required, k.help) for k in connector.keys)
             infos.append(TargetKindInfo(kind, connector.label, keys, connector.secret_label,

@@ -61,3 +61,14 @@ def test_saving_keeps_the_users_own_value_of_a_locked_setting(paths: Paths) -> N
     text = paths.config_file.read_text()
     assert 'hotkey = "Ctrl+Alt+U"' in text and "share_tips = true" in text and 'default_kind = "question"' in text
     assert config.get("hotkey") == "Ctrl+Alt+K"
+
+
+def test_the_add_form_offers_only_the_allowed_kinds(tmp_path: Path) -> None:
+    from app.sharing import Sharing
+
+    paths = resolve_paths(str(tmp_path / "base"))
+    found = Reading()
+    found.add(Document(POLICY, ENFORCED, {"allowed_target_kinds": ["xapi", "matrix"]}))
+    sharing = Sharing(paths, load_config(paths, found), None, None, None)  # type: ignore[arg-type]
+    assert [k.kind for k in sharing.target_kinds()] == ["matrix", "xapi"]
+    assert len(Sharing(paths, load_config(paths, Reading()), None, None, None).target_kinds()) > 2  # type: ignore[arg-type]
