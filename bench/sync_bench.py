@@ -336,8 +336,9 @@ def bench_drain(w: World, n: int, rounds: int, profile_top: int, results: dict[s
         print("the engine's own steps, cumulative:")
         stats.sort_stats("cumulative").print_stats(
             r"engine.py.*\((_push|_deliver|_save_state|_connector|next_due)\)|outbox.py.*\((claim_due|record_sent|"
-            r"paused_targets|outbox_summary)\)|matrix.py.*\((send|_send_raw)\)|http.py.*\((request|_read_body)\)|"
-            r"sessions.py.*\(send\)|matrix_content.py.*\(fitted_content\)|connectionpool.py.*\(urlopen\)"
+            r"paused_targets|outbox_summary)\)|matrix/connector.py.*\((send|_send_raw)\)|"
+            r"http.py.*\((request|_read_body)\)|sessions.py.*\(send\)|matrix/content.py.*\(fitted_content\)|"
+            r"connectionpool.py.*\(urlopen\)"
         )
 
 
