@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -63,3 +64,33 @@ def as_html(moment: OutgoingMoment) -> str:
     if moment.tags:
         parts.append("<p>" + html.escape(" ".join(f"#{tag}" for tag in moment.tags)) + "</p>")
     return "\n".join(parts)
+
+
+def cut_at_word(text: str, length: int, pointer: str) -> str:
+    """`text` cut to `length` characters, at a word boundary when one is near, then `pointer` (a
+    paragraph saying where the rest is)."""
+    head = text[:length]
+    space = head.rfind(" ")
+    if space > length - 200:
+        head = head[:space]
+    return f"{head.rstrip()}\n\n{pointer}"
+
+
+def strip_rendering(
+    parts: list[str],
+    url: str | None,
+    tags: tuple[str, ...],
+    heading_line: re.Pattern[str],
+    *,
+    markdown_link: bool = False,
+) -> str:
+    """The body of an Inflow post read back: its paragraphs without the heading we wrote (`heading_line`
+    matches it), the tags line and the link (also as `[url](url)` with `markdown_link`)."""
+    if parts and heading_line.match(parts[0].strip()):
+        parts = parts[1:]
+    if parts and tags and parts[-1].strip() == " ".join(f"#{tag}" for tag in tags):
+        parts = parts[:-1]
+    links = (url, f"[{url}]({url})") if markdown_link else (url,)
+    if parts and url and parts[-1].strip() in links:
+        parts = parts[:-1]
+    return "\n\n".join(parts).strip()

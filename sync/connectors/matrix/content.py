@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sync.connector import FeedItem, OutgoingMoment, RemoteReply
-from sync.formatting import as_html, as_plain_text
+from sync.formatting import as_html, as_plain_text, cut_at_word, strip_rendering
 
 MARKER = "org.inflow.moment"
 MAX_EVENT_BYTES = 65_536
@@ -70,12 +70,7 @@ def _build(moment: OutgoingMoment, replaces: str | None) -> dict[str, Any]:
 
 
 def _cut(text: str, length: int) -> str:
-    """`text` cut to `length` characters, at a word boundary when one is near, plus the pointer."""
-    head = text[:length]
-    space = head.rfind(" ")
-    if space > length - 200:
-        head = head[:space]
-    return f"{head.rstrip()}\n\n{TRUNCATED}"
+    return cut_at_word(text, length, TRUNCATED)
 
 
 def _plain_fallback(moment: OutgoingMoment, replaces: str | None, budget: int) -> dict[str, Any]:
@@ -214,18 +209,6 @@ def _first_url(text: str) -> str | None:
 _HEADING = re.compile(r"^(Resource|Tip|Question): ")
 
 
-def _strip_rendering(text: str, url: str | None, tags: tuple[str, ...]) -> str:
-    """The body of an Inflow user's post: its plain text without our heading, link and tags."""
-    parts = text.split("\n\n")
-    if parts and _HEADING.match(parts[0].strip()):
-        parts = parts[1:]
-    if parts and tags and parts[-1].strip() == " ".join(f"#{tag}" for tag in tags):
-        parts = parts[:-1]
-    if parts and url and parts[-1].strip() == url:
-        parts = parts[:-1]
-    return "\n\n".join(parts).strip()
-
-
 def feed_item_from_event(event: object, me: str | None) -> FeedItem | None:
     """A top-level text message as a FeedItem (None for thread replies, edits and non-messages).
 
@@ -242,7 +225,7 @@ def feed_item_from_event(event: object, me: str | None) -> FeedItem | None:
         title = ours["title"] or text.partition("\n")[0][:_MAX_TITLE]
         return FeedItem(
             remote_id=event_id, author=sender, kind=ours["kind"], title=title,
-            body=_strip_rendering(text, ours["url"], ours["tags"]),
+            body=strip_rendering(text.split("\n\n"), ours["url"], ours["tags"], _HEADING),
             url=ours["url"], tags=ours["tags"], created_at=created,
             local_id=ours["id"] if sender == me else None,
         )  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 
 from sync.connector import FeedItem, OutgoingMoment, RemoteReply
 from sync.connectors.matrix.content import iso_time
-from sync.formatting import heading
+from sync.formatting import heading, strip_rendering
 
 MAX_MESSAGE = 16_383
 """Runes in one post on current servers (4,000 on servers whose Posts.Message column was never migrated)."""
@@ -153,13 +153,7 @@ def reply_from_post(post: object, usernames: dict[str, str]) -> RemoteReply | No
 
 def _strip_rendering(text: str, url: str | None, tags: tuple[str, ...]) -> str:
     parts = [part for part in text.split("\n\n") if part.strip() not in (CONTINUED, TRUNCATED)]
-    if parts and _HEADING.match(parts[0].strip()):
-        parts = parts[1:]
-    if parts and tags and parts[-1].strip() == " ".join(f"#{tag}" for tag in tags):
-        parts = parts[:-1]
-    if parts and url and parts[-1].strip() == url:
-        parts = parts[:-1]
-    return "\n\n".join(parts).strip()
+    return strip_rendering(parts, url, tags, _HEADING)
 
 
 def _first_url(text: str) -> str | None:

@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from sync.connector import FeedItem, OutgoingMoment, RemoteReply
-from sync.formatting import heading
+from sync.formatting import heading, strip_rendering
 
 EVENT_TYPE = "learning_moment"
 TRUNCATED = "… (truncated; the full text is in the sender's Inflow library)"
@@ -298,16 +298,13 @@ def reply_from_message(message: object) -> RemoteReply | None:
     return RemoteReply(remote_id=ts, author=author(current), body=body, created_at=ts_to_iso(ts))
 
 
+_HEADING = re.compile(r"\*?(Resource|Tip|Question): .*\*?\Z", re.DOTALL)
+
+
 def _strip_rendering(text: str, url: str | None, tags: tuple[str, ...]) -> str:
     """The body of an Inflow post: its fallback text without our heading, link and tags."""
     parts = [part.strip() for part in text.split("\n\n")]
-    if parts and re.fullmatch(r"\*?(Resource|Tip|Question): .*\*?", parts[0], re.DOTALL):
-        parts = parts[1:]
-    if parts and tags and parts[-1] == " ".join(f"#{tag}" for tag in tags):
-        parts = parts[:-1]
-    if parts and url and parts[-1] in (url, f"[{url}]({url})"):
-        parts = parts[:-1]
-    return "\n\n".join(parts).strip()
+    return strip_rendering(parts, url, tags, _HEADING, markdown_link=True)
 
 
 def feed_item_from_message(message: object) -> FeedItem | None:

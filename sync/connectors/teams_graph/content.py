@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from sync.connector import FeedItem, OutgoingMoment, RemoteReply
-from sync.formatting import as_html, as_plain_text
+from sync.formatting import as_html, as_plain_text, cut_at_word
 
 MAX_MESSAGE_BYTES = 27_000
 """The request body we send, as UTF-8 JSON (Graph's documented limit is ~28 KB; a margin for its envelope)."""
@@ -62,11 +62,7 @@ def _payload(content: str, moment_id: str) -> dict[str, Any]:
 
 
 def _cut(text: str, length: int) -> str:
-    head = text[:length]
-    space = head.rfind(" ")
-    if space > length - 200:
-        head = head[:space]
-    return f"{head.rstrip()}\n\n{TRUNCATED}"
+    return cut_at_word(text, length, TRUNCATED)
 
 
 def _plain_fallback(moment: OutgoingMoment) -> dict[str, Any]:
