@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from sync.connector import OutgoingMoment
-from sync.connectors.slack.content import CARD, TRUNCATED, cut, render_markdown
+from sync.connectors.slack.markdown import CARD, TRUNCATED, cut, render_markdown
 from sync.formatting import heading
 
 CARD_LIMIT = 27_000

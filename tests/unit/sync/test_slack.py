@@ -25,7 +25,8 @@ import pytest
 from sync.connector import OutgoingMoment, Target
 from sync.connectors.slack import CONNECTOR, SlackConnector
 from sync.connectors.slack import connector as slack_module
-from sync.connectors.slack.content import SLACK, TRUNCATED, blocks, from_mrkdwn, render_markdown
+from sync.connectors.slack.content import blocks, from_mrkdwn
+from sync.connectors.slack.markdown import SLACK, TRUNCATED, render_markdown
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
 from tests.unit.sync.local_server import Answer, LocalServer, Request

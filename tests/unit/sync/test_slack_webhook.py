@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.slack.content import TRUNCATED
+from sync.connectors.slack.markdown import TRUNCATED
 from sync.connectors.slack_webhook import CONNECTOR, SlackWebhookConnector
 from sync.errors import ErrorKind, NotSupportedError, SyncError
 from sync.http import InflowSession, new_session

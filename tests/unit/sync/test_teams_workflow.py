@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from sync.connector import OutgoingMoment, Target
-from sync.connectors.slack.content import TRUNCATED
+from sync.connectors.slack.markdown import TRUNCATED
 from sync.connectors.teams_workflow import CONNECTOR, TeamsWorkflowConnector
 from sync.connectors.teams_workflow.content import CARD_LIMIT, card_for, encode
 from sync.errors import ErrorKind, NotSupportedError, SyncError
