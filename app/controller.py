@@ -263,7 +263,11 @@ class AppController(QObject):
         save_draft(self._paths.draft_file, draft)
 
     def _on_library_edit_requested(self, moment_id: str, draft: Draft) -> None:
-        self._writer.change(lambda db: update_moment(db, moment_id, draft), "update")
+        def run(db: Database) -> object:
+            refuse_secret_in_shared_edit(db, moment_id, draft)
+            return update_moment(db, moment_id, draft)
+
+        self._writer.change(run, "update")
 
     def _on_library_delete_requested(self, moment_ids: list[str], retract: bool) -> None:
         ids = tuple(moment_ids)
@@ -394,3 +398,22 @@ class AppController(QObject):
         if self._library is not None and self._library.isVisible():
             self._library.refresh()
             self._library.refresh_details()
+
+
+def refuse_secret_in_shared_edit(db: Database, moment_id: str, draft: Draft) -> None:
+    """An edit of a moment that is (or is queued to be) on a team target leaves the computer like a share:
+    it gets the same secret check, and is refused (the editor keeps the text) when something is found."""
+    from app.secret_scan import scan_moment
+    from storage.moments import get_moment
+    from storage.outbox import deliveries_for
+
+    moment = get_moment(db, moment_id)
+    if not deliveries_for(db, moment.rowid):
+        return
+    findings = scan_moment(draft.title, draft.body, draft.url or "", draft.tags)
+    if findings:
+        found = "; ".join(f.describe() for f in findings[:3])
+        raise DraftError(
+            f"Not saved: this moment is shared with your team, and the edit looks like it holds a secret ({found})."
+            " Remove it, then save again."
+        )

@@ -76,9 +76,8 @@ class _Scanner:
     def __init__(self) -> None:
         from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-        classes: list[Any] = [
-            c for c in get_mapping_from_secret_type_to_class().values() if c.__name__ not in _EXCLUDED
-        ]
+        mapping: dict[str, Any] = get_mapping_from_secret_type_to_class()
+        classes: list[Any] = [c for c in mapping.values() if c.__name__ not in _EXCLUDED]
         self._plugins = [{"name": c.__name__} for c in classes]
         #: (strings one of which a match contains, or None: unknown; the expression, or None: no expression known)
         self._gates: list[tuple[frozenset[str] | None, re.Pattern[str] | None]] = []

@@ -179,7 +179,7 @@ class Sharing(QObject):
         allowed = self._config.policy_value("allowed_target_kinds")
         infos = []
         for kind in kinds():
-            if allowed and kind not in allowed:
+            if isinstance(allowed, tuple) and allowed and kind not in allowed:
                 continue
             connector = connector_for(kind)
             keys = tuple(TargetKeyInfo(k.name, k.label, k.required, k.help) for k in connector.keys)

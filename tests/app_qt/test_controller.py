@@ -293,3 +293,24 @@ def test_a_secret_in_a_dropped_files_name_blocks_sharing(
     qtbot.waitUntil(controller._capture.secret_bar.isVisible, timeout=3000)
     assert "GitHub Token in the file name" in controller._capture.secret_bar.label.text()
     assert count_moments(db) == 0
+
+
+@pytest.mark.parametrize(("shared", "saved"), [(True, False), (False, True)])
+def test_an_edit_of_a_shared_moment_gets_the_secret_check(
+    qtbot: QtBot, controller: AppController, db: Database, shared: bool, saved: bool
+) -> None:
+    from storage.moments import get_moment
+
+    _share_to_team(controller)
+    moment = add_moment(db, Draft(kind=Kind.TIP, title="deploy", body="clean", share_to=("team",) if shared else ()))
+    controller.open_library()
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        controller._library.edit_requested.emit(
+            moment.id, Draft(kind=Kind.TIP, title="deploy", body="token ghp_abcdefghijklmnopqrstuvwxyz0123456789")
+        )
+    body = get_moment(db, moment.id).body
+    if saved:  # a private moment stays on this computer: nothing to hold back
+        assert "ghp_" in body
+    else:
+        assert body == "clean"
+        assert "GitHub Token in the note" in controller._library.error_bar.label.text()
