@@ -109,13 +109,24 @@ def make_private(paths: Paths) -> None:
     """Keep the library to this user: set the process umask (SQLite's -wal/-shm, logs, backups,
     exports and drafts inherit it) and tighten the folders Inflow already has, and their files.
 
-    Cheap (one stat per file). A no-op on Windows, where folder ACLs apply instead.
+    A folder that is already private is not walked: nobody else can reach what is inside it, so a
+    start costs one stat per folder; the walk happens once, for a library made before this rule.
+    A no-op on Windows, where folder ACLs apply instead.
     """
     if os.name != "posix":
         return
     os.umask(PRIVATE_UMASK)
     for folder in dict.fromkeys((paths.data_dir, paths.config_dir, paths.state_dir, paths.log_dir)):
-        _tighten(folder)
+        if not _is_private(folder):
+            _tighten(folder)
+
+
+def _is_private(folder: Path) -> bool:
+    """True when only the owner may enter the folder (or it does not exist yet)."""
+    try:
+        return not os.stat(folder, follow_symlinks=False).st_mode & 0o077
+    except OSError:
+        return True
 
 
 def _tighten(folder: Path) -> None:
