@@ -31,6 +31,14 @@ class PushOnly:
     cannot_reply: ClassVar[str]
     cannot_read: ClassVar[str]
 
+    def __init__(
+        self, target: Target, secret: str | None, http: requests.Session, state: MutableMapping[str, str]
+    ) -> None:
+        self._target = target
+        self._secret = secret
+        self._http = http
+        self._state = state
+
     def edit(self, moment: OutgoingMoment, remote_id: str) -> None:
         raise NotSupportedError(self.cannot_edit)
 

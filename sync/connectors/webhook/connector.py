@@ -54,16 +54,9 @@ class WebhookConnector(PushOnly):
     cannot_read = "A webhook only sends: Inflow cannot read anything back from it"
 
     def __init__(
-        self,
-        target: Target,
-        secret: str | None,
-        http: requests.Session,
-        state: MutableMapping[str, str],
+        self, target: Target, secret: str | None, http: requests.Session, state: MutableMapping[str, str]
     ) -> None:
-        self._target = target
-        self._secret = secret
-        self._http = http
-        self._state = state
+        super().__init__(target, secret, http, state)
         self.clock = time.time  # replaceable in tests
 
     # ------------------------------------------------------------------ the interface

@@ -27,13 +27,13 @@ These IRIs are part of the data other tools query: never change them.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import requests
 
-from sync.connector import OutgoingMoment, SendResult, Target, TargetKey
+from sync.connector import OutgoingMoment, SendResult, TargetKey
 from sync.connectors.xapi import content
 from sync.connectors.xapi.content import encode
 from sync.connectors.xapi.errors import answer_detail, classify_error, decode_json, lrs_host
@@ -71,18 +71,6 @@ class XapiConnector(PushOnly):
     )
     cannot_reply = "An LRS has no replies: Inflow only sends statements to it"
     cannot_read = "Inflow only sends statements to the LRS; it does not read them back"
-
-    def __init__(
-        self,
-        target: Target,
-        secret: str | None,
-        http: requests.Session,
-        state: MutableMapping[str, str],
-    ) -> None:
-        self._target = target
-        self._secret = secret
-        self._http = http
-        self._state = state
 
     # ------------------------------------------------------------------ the interface
 
