@@ -1,9 +1,12 @@
-"""Opening the database: pragmas, migrations, and the two refusals (corrupt file, newer Inflow)."""
+"""Opening the database: pragmas, migrations, and the two refusals (corrupt file, newer Inflow); and
+`immediate`, the write transaction that takes the lock first."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +59,19 @@ def open_database(path: Path, *, readonly: bool = False) -> Database:
     if not readonly:
         _migrate(db, path)
     return db
+
+
+@contextmanager
+def immediate(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock up front (for read-then-write: a plain BEGIN can
+    fail with SQLITE_BUSY_SNAPSHOT under concurrency, whatever the busy timeout)."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def open_or_recover(path: Path) -> tuple[Database, str | None]:

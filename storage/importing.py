@@ -24,9 +24,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlite_utils import Database
 
+from storage.clock import utc_now
 from storage.links import LINK_SCHEMES
 from storage.models import Draft, DraftError, Kind, normalize_tags, validate_draft
-from storage.moments import utc_now, write_tags
+from storage.moments import write_tags
 
 BATCH_SIZE = 500
 """Progress is reported (and Cancel asked) every BATCH_SIZE items."""

@@ -5,22 +5,19 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
+from storage.clock import utc_now
 from storage.models import Draft, Kind, Moment, MomentQuery, validate_draft
+from storage.outbox import enqueue
+from storage.snapshots import queue_snapshot
 
 _COLUMNS = (
     "rowid, id, kind, title, body, url, tags, visibility, origin, source_app, source_window, "
     "created_at, updated_at, author, answered_at"
 )
-
-
-def utc_now() -> str:
-    """Timestamps are ISO 8601 UTC with milliseconds: they sort as text."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def add_moment(
@@ -61,13 +58,9 @@ def add_moment(
         rowid = int(cursor.lastrowid or 0)
         write_tags(db, rowid, clean.tags)
         if clean.share_to or track_targets:
-            from storage.outbox import enqueue
-
             enqueue(db, rowid, clean.share_to)
             enqueue(db, rowid, track_targets, action="track", detail="captured")
         if snapshot and clean.kind is Kind.RESOURCE and clean.url and clean.url.startswith(("http://", "https://")):
-            from storage.snapshots import queue_snapshot
-
             queue_snapshot(db, rowid, clean.url)
     return Moment(
         id=moment_id,
@@ -111,8 +104,6 @@ def update_moment(db: Database, moment_id: str, draft: Draft) -> Moment:
 
 def _enqueue_for_sent_posts(db: Database, rowid: int, action: str) -> None:
     """Where the moment was already posted, queue an edit or a retraction for that target."""
-    from storage.outbox import enqueue
-
     targets = [
         r[0]
         for r in db.execute(

@@ -17,15 +17,15 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
+from storage.clock import utc_now
+from storage.db import immediate
 from storage.models import Delivery, DeliveryState, Kind
-from storage.moments import utc_now
 
 _DELIVERY_COLUMNS = "id, target, action, state, attempts, next_attempt_at, last_error, remote_id, remote_link"
 #: How long a claim holds (s): well beyond one delivery, whose every HTTP exchange has a 60 s deadline.
@@ -51,18 +51,6 @@ class ClaimedDelivery:
     url: str | None
     tags: tuple[str, ...]
     created_at: str
-
-
-@contextmanager
-def immediate(db: Database) -> Iterator[Database]:
-    """A write transaction that takes the write lock up front (for read-then-write)."""
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.conn.execute("ROLLBACK")
-        raise
-    db.conn.execute("COMMIT")
 
 
 def enqueue(

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from storage.clock import utc_now
 from storage.models import Kind, Reply
-from storage.moments import utc_now, write_tags
+from storage.moments import write_tags
 from storage.outbox import track
 
 

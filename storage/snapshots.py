@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.clock import utc_now
+from storage.db import immediate
 from storage.models import KeptFile, Snapshot, SnapshotState
-from storage.moments import utc_now
-from storage.outbox import immediate
 
 _COLUMNS = (
     "state, url, final_url, content_type, title, byline, site, published, text, html, size, error, attempts, fetched_at"
