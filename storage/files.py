@@ -8,10 +8,7 @@ from pathlib import Path, PurePath
 
 from sqlite_utils import Database
 
-from storage.models import Draft, Kind, Moment, clean_text
-
-MAX_FILE_BYTES = 25 * 1024 * 1024
-"""The default size budget for one kept file."""
+from storage.models import MAX_FILE_BYTES, Draft, Kind, Moment, clean_text
 
 MAX_PDF_PAGES = 200
 """PDF text is extracted from the first pages only."""

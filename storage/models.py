@@ -15,6 +15,9 @@ from storage.links import link_problem
 MAX_TEXT_BYTES = 1024 * 1024
 """The most text one moment may hold (title + body, UTF-8)."""
 
+MAX_FILE_BYTES = 25 * 1024 * 1024
+"""The default size budget for one kept file (the capture window's limit and storage's)."""
+
 MAX_TAG_LENGTH = 64
 
 
