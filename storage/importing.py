@@ -27,7 +27,8 @@ from sqlite_utils import Database
 from storage.clock import utc_now
 from storage.links import LINK_SCHEMES
 from storage.models import Draft, DraftError, Kind, normalize_tags, validate_draft
-from storage.moments import write_tags
+from storage.moments import NewMoment, insert_moment, write_tags
+from storage.snapshots import attach_file, offline_copy_link, queue_snapshot
 
 BATCH_SIZE = 500
 """Progress is reported (and Cancel asked) every BATCH_SIZE items."""
@@ -801,15 +802,15 @@ def _import_one(
         return
     moment_id = item.id if item.id and item.id not in taken_ids else str(uuid.uuid4())
     created = item.created_at or utc_now()
-    cursor = db.execute(
-        "INSERT INTO moments (id, kind, title, body, url, tags, source_app, source_window, created_at, updated_at, "
-        "visibility, origin, author, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [moment_id, clean.kind.value, clean.title, clean.body, clean.url, json.dumps(list(clean.tags)),
-         clean.source_app, clean.source_window, created, item.updated_at or created, item.visibility, item.origin,
-         item.author, item.answered_at],
-    )  # fmt: skip
-    rowid = int(cursor.lastrowid or 0)
-    write_tags(db, rowid, clean.tags)
+    rowid = insert_moment(
+        db,
+        NewMoment(
+            id=moment_id, kind=clean.kind, title=clean.title, body=clean.body, url=clean.url, tags=clean.tags,
+            created_at=created, updated_at=item.updated_at or created, visibility=item.visibility,
+            origin=item.origin, source_app=clean.source_app, source_window=clean.source_window,
+            author=item.author, answered_at=item.answered_at,
+        ),
+    ) or 0  # fmt: skip
     taken_ids.add(moment_id)
     added = _Existing(rowid, clean.title, clean.tags, False, False)
     by_id[moment_id] = added
@@ -840,8 +841,6 @@ def _attach(
 ) -> None:
     """The imported snapshot and file, or a snapshot request, where the moment has none yet."""
     if item.file is not None and not target.has_file:
-        from storage.snapshots import attach_file
-
         attach_file(db, target.rowid, item.file.name, item.file.media_type, item.file.data, text=item.file.text)
         target.has_file = True
     if target.has_snapshot:
@@ -849,10 +848,8 @@ def _attach(
     if item.snapshot is not None:
         _insert_snapshot(db, target.rowid, item.snapshot, clean.url or item.snapshot.url)
         target.has_snapshot = True
-    elif snapshot and clean.kind is Kind.RESOURCE and clean.url and clean.url.startswith(("http://", "https://")):
-        from storage.snapshots import queue_snapshot
-
-        queue_snapshot(db, target.rowid, clean.url)
+    elif snapshot and (link := offline_copy_link(clean.kind, clean.url)):
+        queue_snapshot(db, target.rowid, link)
         target.has_snapshot = True
         report.snapshots_queued += 1
 

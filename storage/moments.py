@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -12,12 +13,58 @@ from sqlite_utils import Database
 from storage.clock import utc_now
 from storage.models import Draft, Kind, Moment, MomentQuery, validate_draft
 from storage.outbox import enqueue
-from storage.snapshots import queue_snapshot
+from storage.snapshots import offline_copy_link, queue_snapshot
 
 _COLUMNS = (
     "rowid, id, kind, title, body, url, tags, visibility, origin, source_app, source_window, "
     "created_at, updated_at, author, answered_at"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class NewMoment:
+    """Every column a new moment row gets: a capture, an import and a team feed item alike."""
+
+    id: str
+    kind: Kind
+    title: str
+    body: str
+    url: str | None
+    tags: tuple[str, ...]
+    created_at: str
+    updated_at: str
+    visibility: str = "private"
+    origin: str = "local"
+    source_app: str | None = None
+    source_window: str | None = None
+    author: str | None = None
+    answered_at: str | None = None
+    feed_target: str | None = None
+    feed_remote_id: str | None = None
+
+
+_INSERT = (
+    "INSERT INTO moments (id, kind, title, body, url, tags, visibility, origin, source_app, source_window, "
+    "created_at, updated_at, author, answered_at, feed_target, feed_remote_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (feed_target, feed_remote_id) WHERE feed_target IS NOT NULL DO NOTHING"
+)
+
+
+def insert_moment(db: Database, row: NewMoment) -> int | None:
+    """The one INSERT of a moment, with its tags (inside the caller's transaction); returns its rowid,
+    or None for a team feed item already stored (same target and remote id)."""
+    cursor = db.execute(
+        _INSERT,
+        [row.id, row.kind.value, row.title, row.body, row.url, json.dumps(list(row.tags)), row.visibility,
+         row.origin, row.source_app, row.source_window, row.created_at, row.updated_at, row.author,
+         row.answered_at, row.feed_target, row.feed_remote_id],
+    )  # fmt: skip
+    if not cursor.rowcount:
+        return None
+    rowid = int(cursor.lastrowid or 0)
+    write_tags(db, rowid, row.tags)
+    return rowid
 
 
 def add_moment(
@@ -36,46 +83,23 @@ def add_moment(
     """
     clean = validate_draft(draft)
     stamp = now or utc_now()
-    moment_id = str(uuid.uuid4())
+    row = NewMoment(
+        id=str(uuid.uuid4()), kind=clean.kind, title=clean.title, body=clean.body, url=clean.url, tags=clean.tags,
+        created_at=stamp, updated_at=stamp, visibility="team" if clean.share_to else "private",
+        source_app=clean.source_app, source_window=clean.source_window,
+    )  # fmt: skip
     with db.atomic():
-        cursor = db.execute(
-            "INSERT INTO moments (id, kind, title, body, url, tags, source_app, source_window, "
-            "created_at, updated_at, visibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                moment_id,
-                clean.kind.value,
-                clean.title,
-                clean.body,
-                clean.url,
-                json.dumps(list(clean.tags)),
-                clean.source_app,
-                clean.source_window,
-                stamp,
-                stamp,
-                "team" if clean.share_to else "private",
-            ],
-        )
-        rowid = int(cursor.lastrowid or 0)
-        write_tags(db, rowid, clean.tags)
+        rowid = insert_moment(db, row) or 0
         if clean.share_to or track_targets:
             enqueue(db, rowid, clean.share_to)
             enqueue(db, rowid, track_targets, action="track", detail="captured")
-        if snapshot and clean.kind is Kind.RESOURCE and clean.url and clean.url.startswith(("http://", "https://")):
-            queue_snapshot(db, rowid, clean.url)
+        if snapshot and (link := offline_copy_link(clean.kind, clean.url)):
+            queue_snapshot(db, rowid, link)
     return Moment(
-        id=moment_id,
-        rowid=rowid,
-        kind=clean.kind,
-        title=clean.title,
-        body=clean.body,
-        url=clean.url,
-        tags=clean.tags,
-        created_at=stamp,
-        updated_at=stamp,
-        source_app=clean.source_app,
-        source_window=clean.source_window,
-        visibility="team" if clean.share_to else "private",
-    )
+        id=row.id, rowid=rowid, kind=row.kind, title=row.title, body=row.body, url=row.url, tags=row.tags,
+        created_at=stamp, updated_at=stamp, source_app=row.source_app, source_window=row.source_window,
+        visibility=row.visibility,
+    )  # fmt: skip
 
 
 def update_moment(db: Database, moment_id: str, draft: Draft) -> Moment:

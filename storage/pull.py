@@ -6,7 +6,6 @@ Re-delivery is harmless: replies are unique per (target, remote id), feed items 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,8 +14,9 @@ from sqlite_utils import Database
 
 from storage.clock import utc_now
 from storage.models import Kind, Reply
-from storage.moments import write_tags
+from storage.moments import NewMoment, insert_moment
 from storage.outbox import track
+from storage.snapshots import offline_copy_link, queue_snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,21 +181,18 @@ def store_feed(
                 continue
             if item.local_id and db.execute("SELECT 1 FROM moments WHERE id = ?", [item.local_id]).fetchone():
                 continue
-            result = db.execute(
-                "INSERT OR IGNORE INTO moments (id, kind, title, body, url, tags, visibility, origin, author, "
-                "feed_target, feed_remote_id, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'team', 'team', ?, ?, ?, ?, ?)",
-                [str(uuid.uuid4()), item.kind.value, item.title, item.body, item.url, json.dumps(list(item.tags)),
-                 item.author, target, item.remote_id, item.created_at or stamp, stamp],
+            rowid = insert_moment(
+                db,
+                NewMoment(
+                    id=str(uuid.uuid4()), kind=item.kind, title=item.title, body=item.body, url=item.url,
+                    tags=item.tags, created_at=item.created_at or stamp, updated_at=stamp, visibility="team",
+                    origin="team", author=item.author, feed_target=target, feed_remote_id=item.remote_id,
+                ),
             )  # fmt: skip
-            if result.rowcount:
+            if rowid is not None:
                 new += 1
-                rowid = int(result.lastrowid or 0)
-                write_tags(db, rowid, item.tags)
-                if snapshot and item.url and item.url.startswith(("http://", "https://")):
-                    from storage.snapshots import queue_snapshot
-
-                    queue_snapshot(db, rowid, item.url)
+                if snapshot and (link := offline_copy_link(item.kind, item.url, from_team=True)):
+                    queue_snapshot(db, rowid, link)
         if cursor is not None:
             db.execute(
                 "INSERT INTO sync_cursors (target, stream, value) VALUES (?, 'feed', ?) "

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from storage.clock import utc_now
 from storage.db import immediate
-from storage.models import KeptFile, Snapshot, SnapshotState
+from storage.models import KeptFile, Kind, Snapshot, SnapshotState
 
 _COLUMNS = (
     "state, url, final_url, content_type, title, byline, site, published, text, html, size, error, attempts, fetched_at"
@@ -56,6 +56,15 @@ class SnapshotJob:
     url: str
     attempts: int
     refresh: bool
+
+
+def offline_copy_link(kind: Kind, url: str | None, *, from_team: bool = False) -> str | None:
+    """The link a new moment gets an offline copy of (when copies are on), or None: a resource's web
+    link (http://, https://); from the team feed, any moment's (colleagues link pages in tips and
+    questions too; the fetcher keeps those to a daily budget)."""
+    if url and url.startswith(("http://", "https://")) and (from_team or kind is Kind.RESOURCE):
+        return url
+    return None
 
 
 def queue_snapshot(db: Database, moment_rowid: int, url: str) -> None:

@@ -193,7 +193,7 @@ def test_cancel_half_way_keeps_nothing(db: Database) -> None:
 def test_an_interrupt_or_error_anywhere_rolls_back_the_whole_import(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import storage.importing
+    import storage.moments
 
     items = [ImportItem(url=f"https://example.org/{i}") for i in range(3 * BATCH_SIZE)]
     from storage.moments import write_tags as real_write_tags
@@ -207,7 +207,7 @@ def test_an_interrupt_or_error_anywhere_rolls_back_the_whole_import(
             raise KeyboardInterrupt
         real_write_tags(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(storage.importing, "write_tags", write_tags)
+    monkeypatch.setattr(storage.moments, "write_tags", write_tags)  # what every new moment's insert calls
     with pytest.raises(KeyboardInterrupt):
         import_items(db, items, snapshot=False, on_progress=None, cancelled=None)
     assert count_moments(db) == 0
