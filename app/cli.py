@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from app.cli_support import CliError
 from app.paths import Paths, make_private, resolve_paths
 from app.terminal import escape_standard_streams
 from app.version import __version__
@@ -41,10 +42,6 @@ class _KeepNamesWhole(argparse.HelpFormatter):
 def _add_target_kind(parser: argparse.ArgumentParser) -> None:
     action = parser.add_argument("kind", metavar="KIND", help="one of: %(target_kinds)s")
     action.target_kinds = _TargetKinds()  # type: ignore[attr-defined]  # argparse formats help with vars(action)
-
-
-class CliError(Exception):
-    """A failure to report as `inflow: <message>` with exit code 1."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,25 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.cli import CliError
+from app.cli_support import CliError, open_library
 from app.instance_client import InstanceError, send_command
 from app.paths import Paths, launch_command
 from app.terminal import json_text
 from storage.models import Delivery
 
 START_WAIT_S = 15.0
-
-
-def _open_db(paths: Paths) -> Any:
-    from storage.db import StorageError, open_or_recover
-
-    try:
-        db, warning = open_or_recover(paths.database)
-    except StorageError as exc:
-        raise CliError(str(exc)) from exc
-    if warning:
-        print(f"inflow: warning: {warning}", file=sys.stderr)
-    return db
 
 
 def _read_text(args: argparse.Namespace) -> str:
@@ -91,7 +79,7 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
         from storage.db import StorageError
         from storage.moments import add_moment
 
-        db = _open_db(paths)
+        db = open_library(paths)
         try:
             moment = add_moment(
                 db, draft, track_targets=config.tracking_targets("captured"),
@@ -136,7 +124,7 @@ def search(args: argparse.Namespace, paths: Paths) -> int:
     from storage.moments import moments_by_rowid
     from storage.search import search as run_search
 
-    db = _open_db(paths)
+    db = open_library(paths)
     query = MomentQuery(text=args.query, kind=Kind(args.kind) if args.kind else None, tag=args.tag)
     result = run_search(db, query, limit=max(args.limit, 0))
     moments = moments_by_rowid(db, result.rowids)
@@ -159,7 +147,7 @@ def show(args: argparse.Namespace, paths: Paths) -> int:
     from storage.outbox import deliveries_for
     from storage.pull import replies_for
 
-    db = _open_db(paths)
+    db = open_library(paths)
     try:
         moment = get_moment(db, args.id)
     except KeyError:
@@ -208,7 +196,7 @@ def describe_delivery(delivery: Delivery) -> str:
 def export(args: argparse.Namespace, paths: Paths) -> int:
     from storage.export import export_json, export_markdown
 
-    db = _open_db(paths)
+    db = open_library(paths)
     destination = Path(args.destination)
     try:
         if args.format == "json":

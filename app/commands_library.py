@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from app.cli import CliError
+from app.cli_support import CliError, open_library
 from app.instance_client import InstanceError, is_running, send_command
 from app.paths import Paths
 from app.terminal import json_text
@@ -35,12 +35,6 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         "restore": restore,
     }
     return handlers[args.command](args, paths)
-
-
-def _open_db(paths: Paths) -> Any:
-    from app.commands import _open_db as open_db
-
-    return open_db(paths)
 
 
 def _setting_int(paths: Paths, key: str, default: int) -> int:
@@ -142,7 +136,7 @@ def import_file(args: argparse.Namespace, paths: Paths) -> int:
         source = open_import(path)
     except ImportFormatError as exc:
         raise CliError(str(exc)) from exc
-    db = _open_db(paths)
+    db = open_library(paths)
     progress = _Progress(sys.stderr)
     try:
         with _CancelOnInterrupt() as cancel:
@@ -194,7 +188,7 @@ def snapshot_refresh(args: argparse.Namespace, paths: Paths) -> int:
     from storage.moments import get_moment
     from storage.snapshots import request_refresh
 
-    db = _open_db(paths)
+    db = open_library(paths)
     try:
         moment = get_moment(db, args.id)
     except KeyError:
@@ -272,7 +266,8 @@ def capture_file(paths: Paths, draft: Any, file: str, *, track_targets: tuple[st
     `--json` prints it, with `file`."""
     from storage.db import StorageError
     from storage.export import file_to_dict, moment_to_dict
-    from storage.files import MAX_FILE_BYTES, FileTooLargeError, add_file_moment, check_size, extract_text
+    from storage.files import FileTooLargeError, add_file_moment, check_size, extract_text
+    from storage.models import MAX_FILE_BYTES
 
     path = Path(file)
     if not path.is_file():
@@ -290,7 +285,7 @@ def capture_file(paths: Paths, draft: Any, file: str, *, track_targets: tuple[st
 
     media_type = media_type_for(path.name)
     text = extract_text(path.name, media_type, data)
-    db = _open_db(paths)
+    db = open_library(paths)
     try:
         moment = add_file_moment(db, draft, path.name, media_type, data, text, track_targets=track_targets)
     except (StorageError, OSError) as exc:

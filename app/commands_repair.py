@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 import sys
 
-from app.cli import CliError
+from app.cli_support import CliError
 from app.instance_client import is_running
 from app.paths import Paths
 

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from app.cli import CliError
+from app.cli_support import CliError
 from app.config import load_config, remove_target, save_target
 from app.instance_client import InstanceError, send_command
 from app.paths import Paths
