@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 from xml.parsers.expat import ExpatError
 
+from app.identity import BUNDLE_ID
 from app.policy import ENFORCED, Document, Reading
 from app.policy.linux_files import unsafe_reason
 from app.policy.names import to_keys
 
 MANAGED_PREFERENCES = "/Library/Managed Preferences"
-BUNDLE_ID = "org.inflow.Inflow"
 _PROFILE_KEYS = ("Payload", "mcx_")
 """Bookkeeping a profile may leave next to the values."""
 

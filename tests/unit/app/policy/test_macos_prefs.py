@@ -7,9 +7,10 @@ import plistlib
 from pathlib import Path
 
 from app.config import load_config
+from app.identity import BUNDLE_ID
 from app.paths import resolve_paths
 from app.policy import ENFORCED
-from app.policy.macos_prefs import BUNDLE_ID, read_managed_preferences
+from app.policy.macos_prefs import read_managed_preferences
 
 ME = os.getuid()
 
