@@ -56,6 +56,11 @@ EXCLUDED_MODULES = [
     "distutils",
     "pytest",  # a guard: a collected test module must never drag pytest and pygments in
     "_pytest",
+    # lxml's extensions that nothing imports (trafilatura, justext, lxml_html_clean use etree, html,
+    # sax): objectify alone is 2.9 MB.
+    "lxml.objectify",
+    "lxml.html.diff",
+    "lxml.html._difflib",
     *(
         f"PySide6.{name}"
         for name in (
