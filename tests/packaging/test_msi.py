@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WXS = ROOT / "resources" / "windows" / "inflow.wxs"
 UPGRADE_CODE = "{9103EAC7-F1B1-4BB0-8C5D-6ABB5B15993E}"
 """Fixed forever: a new one would install side by side instead of upgrading."""
+HKCU = "1"
 HKLM = "2"
 RUN_KEY = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Run"
 COMPONENT_64BIT = 256
@@ -98,6 +99,9 @@ def test_start_menu_shortcut_to_the_exe(msi: Path) -> None:
     )
     files = {row["File"]: row for row in table(msi, "File")}
     assert files["InflowExe"]["FileName"] == "inflow.exe"
+    # ICE38/ICE43 (light's validation on Windows): the Start-menu component's key path is under HKCU.
+    key_path = {row["Component"]: row for row in table(msi, "Component")}["StartMenuShortcut"]["KeyPath"]
+    assert {row["Registry"]: row for row in table(msi, "Registry")}[key_path]["Root"] == HKCU
     assert {row["Component"]: row for row in table(msi, "Component")}["MainExecutable"]["Directory_"] == "INSTALLFOLDER"
 
 
