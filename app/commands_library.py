@@ -39,7 +39,8 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
 
 def _setting_int(paths: Paths, key: str, default: int) -> int:
     """A setting that may not be declared yet in this version (then the default)."""
-    from app.config import SETTINGS_BY_KEY, load_config
+    from app.config import load_config
+    from app.settings import SETTINGS_BY_KEY
 
     if key not in SETTINGS_BY_KEY:
         return default
@@ -50,7 +51,8 @@ def _setting_int(paths: Paths, key: str, default: int) -> int:
 
 
 def _snapshots_enabled(paths: Paths) -> bool:
-    from app.config import SETTINGS_BY_KEY, load_config
+    from app.config import load_config
+    from app.settings import SETTINGS_BY_KEY
 
     return "snapshots_enabled" not in SETTINGS_BY_KEY or load_config(paths).get_bool("snapshots_enabled")
 

@@ -1,7 +1,7 @@
-"""Typed settings, declared once (key, type, default, doc), read from and written to a TOML file.
+"""The effective settings: config.toml (read and written) with the organisation's policy applied.
 
-A bad value never stops Inflow: it is reported with the key and the file, and the default is used
-for that key. Secrets never go here (they live in the OS keyring).
+The settings are declared in `app.settings`. A bad value never stops Inflow: it is reported with the
+key and the file, and the default is used for that key. Secrets never go here (they live in the OS keyring).
 """
 
 from __future__ import annotations
@@ -16,133 +16,8 @@ import tomli_w
 
 from app.paths import Paths
 from app.policy import Policy, Reading
+from app.settings import POLICY_ONLY_BY_KEY, SETTINGS, SETTINGS_BY_KEY, Value, check_value
 from sync.connector import Target
-
-Value = str | bool | int
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One user setting: how it is named, typed, defaulted and explained."""
-
-    key: str
-    type: type
-    default: Value
-    doc: str
-    choices: tuple[str, ...] = ()
-    policy: str | None = None
-    """For administrators: what the policy of this name does (None: not a policy)."""
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "hotkey", str, "Ctrl+Alt+J", "Global shortcut that opens the capture window (e.g. Ctrl+Alt+J).",
-        policy="The global shortcut that opens the capture window, in Qt's notation (e.g. Ctrl+Alt+J).",
-    ),
-    Setting(
-        "autostart", bool, False, "Start Inflow when you log in (XDG autostart on Linux).",
-        policy="Start Inflow when people log in.",
-    ),
-    Setting(
-        "default_kind", str, "tip", "Kind preselected in a new capture window.",
-        choices=("resource", "tip", "question"),
-        policy="The kind preselected in a new capture window.",
-    ),
-    Setting(
-        "log_level", str, "info", "How much goes into the log file.", choices=("debug", "info", "warning"),
-        policy="How much Inflow writes to its log file (debug for support cases).",
-    ),
-    Setting(
-        "main_target", str, "", "The target tips and questions are shared with by default (empty: the first).",
-        policy="The team target (by name, usually a provisioned one) that tips and questions go to by default.",
-    ),
-    Setting(
-        "share_tips", bool, True, "Share new tips with the main target by default.",
-        policy="New tips are shared with the main target unless the person picks Only me.",
-    ),
-    Setting(
-        "share_questions", bool, True, "Share new questions with the main target by default.",
-        policy="New questions are shared with the main target unless the person picks Only me.",
-    ),
-    Setting(
-        "share_resources", bool, False, "Share new resources with the main target by default.",
-        policy="New resources are shared with the main target unless the person picks Only me.",
-    ),
-    Setting(
-        "question_poll_days", int, 14, "For how many days Inflow looks for answers to a question.",
-        policy="For how many days Inflow polls the targets for answers to a question.",
-    ),
-    Setting(
-        "snapshots_enabled", bool, True, "Save an offline, readable copy of the pages of captured resources.",
-        policy="Inflow downloads the pages of captured resources for offline reading (false: never).",
-    ),
-    Setting(
-        "snapshot_max_mb", int, 10, "The largest page (or PDF) Inflow downloads for an offline copy, in MB.",
-        policy="The largest page or PDF downloaded for an offline copy, in MB.",
-    ),
-    Setting(
-        "snapshot_keep_days", int, 0, "How long offline copies are kept, in days (0: forever).",
-        policy="How long offline copies are kept, in days (0: forever).",
-    ),
-    Setting(
-        "feed_snapshot_daily_budget", int, 50, "How many links from the team feed get offline copies per day.",
-        policy="How many links shared by colleagues get offline copies per day (0: none).",
-    ),
-    Setting(
-        "snapshot_allow_domains", str, "",
-        "Only these domains (and their subdomains) get offline copies; comma-separated; empty: all.",
-        policy="Only pages on these domains (and subdomains) are downloaded; comma-separated; empty: all.",
-    ),
-    Setting(
-        "snapshot_deny_domains", str, "", "These domains never get offline copies; comma-separated.",
-        policy="Pages on these domains (and subdomains) are never downloaded; comma-separated.",
-    ),
-    Setting(
-        "backup_keep", int, 7, "How many daily backups of the library are kept.",
-        policy="How many daily backups of the library are kept on the computer.",
-    ),
-    Setting(
-        "permit_insecure_http",
-        bool,
-        True,
-        "Let a target's allow_insecure_http = true send over plain http:// (test labs); false voids it. "
-        "Lockable by policy.",
-        policy="false: no target may send over plain http://, whatever its allow_insecure_http says.",
-    ),
-)  # fmt: skip
-SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyOnly:
-    """A key only an administrator sets (never in config.toml): true/false, or a list of text."""
-
-    key: str
-    type: type
-    default: bool | tuple[str, ...]
-    policy: str
-
-
-POLICY_ONLY: tuple[PolicyOnly, ...] = (
-    PolicyOnly(
-        "user_targets", bool, True,
-        "false: people cannot add, edit or remove team targets; only the provisioned ones exist.",
-    ),
-    PolicyOnly(
-        "allowed_target_kinds", list, (),
-        "Only targets of these kinds can be added or provisioned (e.g. matrix, xapi); empty: every kind.",
-    ),
-    PolicyOnly(
-        "allowed_target_hosts", list, (),
-        "Only targets whose addresses are on these hosts are used: host names, or *.example.org for any "
-        "subdomain of example.org; empty: every host.",
-    ),
-    PolicyOnly(
-        "allow_share_override", bool, True,
-        "false: the capture window's share / only me choice is fixed to the sharing defaults.",
-    ),
-)  # fmt: skip
-POLICY_ONLY_BY_KEY = {p.key: p for p in POLICY_ONLY}
 
 
 @dataclass(slots=True)
@@ -252,20 +127,6 @@ def _read_user_file(paths: Paths, config: Config) -> Any:
         else:
             config.user_values[key] = value
     return targets
-
-
-def check_value(setting: Setting, value: Any) -> str | None:
-    """What is wrong with a value for this setting, for a person (None: fine)."""
-    key = setting.key
-    if setting.type is bool and not isinstance(value, bool):
-        return f"'{key}' must be true or false, not {value!r}"
-    if setting.type is str and not isinstance(value, str):
-        return f"'{key}' must be text, not {value!r}"
-    if setting.type is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        return f"'{key}' must be a whole number, not {value!r}"
-    if setting.choices and value not in setting.choices:
-        return f"'{key}' must be one of {', '.join(setting.choices)}, not {value!r}"
-    return None
 
 
 def _toml_literal(value: Value) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.config import Config, Value, save_settings
+from app.config import Config, save_settings
 from app.paths import Paths, launch_command
+from app.settings import Value
 from app.sharing import Sharing
 from ui.ports import ManagedSettings
 

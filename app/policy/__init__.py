@@ -2,7 +2,7 @@
 
 Each OS has one source (`linux_files`, `windows_registry`, `macos_prefs`); each yields `Document`s
 (one file or registry key, enforced or recommended). `merge` checks them against the declarations in
-`app.config` and applies the precedence enforced > the user's own > recommended > default. A bad
+`app.settings` and applies the precedence enforced > the user's own > recommended > default. A bad
 policy is reported with its source and key, never fatal: that key falls back as if it were not set.
 """
 
@@ -10,48 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-ENFORCED = "enforced"
-RECOMMENDED = "recommended"
-ROOT_ENV = "INFLOW_POLICY_ROOT"
-"""Tests only: read the Linux policy folder (or the macOS managed preferences) from here instead."""
+from app.policy.documents import ENFORCED, RECOMMENDED, ROOT_ENV, Document, Policy, Reading
 
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One policy source as read: its name (file or registry key), level and raw snake_case values."""
-
-    source: str
-    level: str
-    values: dict[str, Any]
-
-
-@dataclass(slots=True)
-class Reading:
-    """What the OS sources held: documents in rising precedence, what was read, what was wrong."""
-
-    documents: list[Document] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def add(self, document: Document) -> None:
-        self.documents.append(document)
-        self.sources.append(document.source)
-
-
-@dataclass(slots=True)
-class Policy:
-    """The valid policy values per level, each with the source that set it (the highest wins)."""
-
-    enforced: dict[str, tuple[Any, str]] = field(default_factory=dict)
-    recommended: dict[str, tuple[Any, str]] = field(default_factory=dict)
-    targets: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
-    """Provisioned `[targets.NAME]` tables (enforced only)."""
-    sources: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+__all__ = ["ENFORCED", "RECOMMENDED", "ROOT_ENV", "Document", "Policy", "Reading", "read_policy"]
 
 
 def read_policy() -> Reading:

@@ -1,4 +1,4 @@
-"""Every policy, as the templates and ADMIN.md describe it: read from the declarations in app.config."""
+"""Every policy, as the templates and ADMIN.md describe it: read from the declarations in app.settings."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class PolicyEntry:
 
 
 def entries() -> list[PolicyEntry]:
-    from app.config import POLICY_ONLY, SETTINGS
+    from app.settings import POLICY_ONLY, SETTINGS
 
     found = [
         PolicyEntry(s.key, "enum" if s.choices else s.type.__name__, s.default, s.policy, s.choices)

@@ -12,7 +12,7 @@ import stat
 import tomllib
 from pathlib import Path
 
-from app.policy import ENFORCED, RECOMMENDED, Document, Reading
+from app.policy.documents import ENFORCED, RECOMMENDED, Document, Reading
 
 POLICY_ROOT = "/etc/inflow"
 LEVELS = ((ENFORCED, "policy"), (RECOMMENDED, "recommended"))

@@ -14,7 +14,7 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 from app.identity import BUNDLE_ID
-from app.policy import ENFORCED, Document, Reading
+from app.policy.documents import ENFORCED, Document, Reading
 from app.policy.linux_files import unsafe_reason
 from app.policy.names import to_keys
 

@@ -1,4 +1,4 @@
-"""Policy documents checked against the declarations in app.config and applied to a Config.
+"""Policy documents checked against the declarations in app.settings and applied to a Config.
 
 Precedence per setting: enforced policy > the user's own (config.toml) > recommended policy > default.
 Within a level, later documents win (drop-ins in name order; HKLM over HKCU). A bad value is reported
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from app.config import POLICY_ONLY, POLICY_ONLY_BY_KEY, SETTINGS, SETTINGS_BY_KEY, check_value
-from app.policy import ENFORCED, Document, Policy, Reading
+from app.policy.documents import ENFORCED, Document, Policy, Reading
+from app.settings import POLICY_ONLY, POLICY_ONLY_BY_KEY, SETTINGS, SETTINGS_BY_KEY, check_value
 
 if TYPE_CHECKING:
     from app.config import Config

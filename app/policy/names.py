@@ -15,7 +15,7 @@ def camel(key: str) -> str:
 @cache
 def key_types() -> dict[str, type]:
     """Every key a policy may set, with its type (`targets`: a table of tables)."""
-    from app.config import POLICY_ONLY, SETTINGS
+    from app.settings import POLICY_ONLY, SETTINGS
 
     types = {s.key: s.type for s in SETTINGS if s.policy is not None}
     types.update({p.key: p.type for p in POLICY_ONLY})

@@ -18,7 +18,7 @@ SOURCE_WORDS = {
 def settings_report(config: Config) -> dict[str, dict[str, Any]]:
     """Every setting and policy-only key: {"value", "source", "locked"} (JSON-ready), plus "user_value"
     where a policy overrides a different value of the person's own (it stays in config.toml)."""
-    from app.config import POLICY_ONLY, SETTINGS
+    from app.settings import POLICY_ONLY, SETTINGS
 
     report: dict[str, dict[str, Any]] = {}
     for key in [s.key for s in SETTINGS] + [p.key for p in POLICY_ONLY]:

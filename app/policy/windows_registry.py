@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any, Protocol
 
-from app.policy import ENFORCED, RECOMMENDED, Document, Reading
+from app.policy.documents import ENFORCED, RECOMMENDED, Document, Reading
 from app.policy.names import to_keys
 
 POLICY_KEY = r"SOFTWARE\Policies\Inflow"

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from app.config import SETTINGS, load_config, save_settings
+from app.config import load_config, save_settings
 from app.paths import Paths, resolve_paths
+from app.settings import SETTINGS
 
 
 @pytest.fixture

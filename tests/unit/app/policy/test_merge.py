@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from app.config import SETTINGS, load_config, save_settings
+from app.config import load_config, save_settings
 from app.paths import Paths, resolve_paths
 from app.policy import ENFORCED, RECOMMENDED, Document, Reading
 from app.policy.rules import PolicyRefusedError
+from app.settings import SETTINGS
 
 POLICY = "/etc/inflow/policy.toml"
 RECOMMENDS = "/etc/inflow/recommended.toml"

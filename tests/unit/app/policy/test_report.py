@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.config import POLICY_ONLY, SETTINGS, load_config
+from app.config import load_config
 from app.paths import resolve_paths
 from app.policy import ENFORCED, RECOMMENDED, Document, Reading
 from app.policy.report import describe, policy_report, settings_report
+from app.settings import POLICY_ONLY, SETTINGS
 
 POLICY = "/etc/inflow/policy.toml"
 

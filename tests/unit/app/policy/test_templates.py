@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from app.config import POLICY_ONLY, SETTINGS
 from app.paths import resolve_paths
 from app.policy import ENFORCED, Document, Reading
 from app.policy.names import camel
 from app.policy.templates import ROOT, outputs
+from app.settings import POLICY_ONLY, SETTINGS
 
 NS = {"p": "http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions"}
 POLICY_DIR = ROOT / "resources" / "policy"
