@@ -62,7 +62,12 @@ def collect_report(paths: Paths) -> dict[str, Any]:
     if status is None:
         display = os.environ.get("DISPLAY")
         wayland = os.environ.get("WAYLAND_DISPLAY")
-        backend = "x11 (XGrabKey)" if display and not wayland else "none (bind `inflow capture --window`)"
+        if wayland:
+            backend = "the desktop's GlobalShortcuts portal (where there is none: bind `inflow capture --window`)"
+        elif display:
+            backend = "x11 (XGrabKey)"
+        else:
+            backend = "none (bind `inflow capture --window`)"
         hotkey = f"Inflow is not running; it would use {backend} for {config.get_str('hotkey')}"
     else:
         hotkey = str(status.get("hotkey") or status.get("error"))

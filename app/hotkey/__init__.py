@@ -1,5 +1,5 @@
-"""Global hotkey backends. X11 today; the seam for Windows (RegisterHotKey), macOS (Carbon) and the
-Wayland GlobalShortcuts portal is `create_hotkey_backend`, which picks by Qt platform name."""
+"""Global hotkey backends: X11 (XGrabKey) and Wayland (the GlobalShortcuts portal); the seam for
+Windows (RegisterHotKey) and macOS (Carbon) is `create_hotkey_backend`, which picks by Qt platform name."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ def create_hotkey_backend(platform_name: str) -> HotkeyBackend:
 
         return X11Hotkey()
     if platform_name.startswith("wayland"):
-        reason = f"Wayland has no global hotkey Inflow can grab yet; {_CUSTOM_SHORTCUT_HINT}."
-    elif platform_name in ("windows", "cocoa"):
+        from app.hotkey.portal import PortalHotkey
+
+        return PortalHotkey()  # without a usable portal, it explains the case and the fallback
+    if platform_name in ("windows", "cocoa"):
         reason = f"Global hotkeys are not supported on this system yet; {_CUSTOM_SHORTCUT_HINT}."
     else:
         reason = (
