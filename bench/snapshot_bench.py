@@ -777,7 +777,8 @@ def _found(done: subprocess.CompletedProcess[str]) -> bool:
 
 def bench_import(folder: Path, count: int, rounds: int, big_library: Path | None) -> dict[str, Any]:
     from storage.db import open_database
-    from storage.importing import import_path, load_import
+    from storage.importing import import_path
+    from storage.interchange.detect import load_import
 
     work = folder / "import"
     shutil.rmtree(work, ignore_errors=True)

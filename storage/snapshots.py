@@ -185,6 +185,16 @@ def get_asset(db: Database, moment_rowid: int, name: str) -> tuple[str, bytes] |
     return None if row is None else (str(row[0]), bytes(row[1]))
 
 
+def list_assets(db: Database, moment_rowid: int) -> list[tuple[str, str, bytes]]:
+    """Every image kept with a snapshot: (name, media type, bytes), in the order they were saved."""
+    return [
+        (str(r[0]), str(r[1]), bytes(r[2]))
+        for r in db.execute(
+            "SELECT name, media_type, data FROM snapshot_assets WHERE moment_rowid = ? ORDER BY id", [moment_rowid]
+        )
+    ]
+
+
 def attach_file(db: Database, moment_rowid: int, name: str, media_type: str, data: bytes, *, text: str | None) -> None:
     """Keep a file with a moment (inside the caller's transaction); its text, if any, is searchable."""
     db.execute(

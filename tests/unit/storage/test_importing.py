@@ -8,18 +8,10 @@ from sqlite_utils import Database
 
 from storage.export import export_json, export_markdown
 from storage.files import FileTooLargeError, add_file_moment, check_size, extract_text, media_type_for
-from storage.importing import (
-    BATCH_SIZE,
-    ImportFormatError,
-    ImportItem,
-    ImportTooLargeError,
-    import_items,
-    import_path,
-    load_import,
-    normalize_url,
-    open_import,
-    parse_bookmarks_html,
-)
+from storage.importing import BATCH_SIZE, ImportTooLargeError, import_items, import_path, normalize_url
+from storage.interchange.bookmarks_html import parse_bookmarks_html
+from storage.interchange.detect import load_import, open_import
+from storage.interchange.items import ImportFormatError, ImportItem
 from storage.models import Draft, Kind, MomentQuery, SnapshotState
 from storage.moments import add_moment, all_moments, count_moments, get_moment, list_rowids
 from storage.search import search
@@ -236,9 +228,9 @@ def test_a_json_export_cut_off_half_way_imports_nothing(db: Database, tmp_path: 
 def test_streamed_json_reads_items_across_chunk_boundaries(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import storage.importing
+    import storage.interchange.textfile
 
-    monkeypatch.setattr(storage.importing, "READ_CHUNK", 97)  # every moment straddles chunks
+    monkeypatch.setattr(storage.interchange.textfile, "READ_CHUNK", 97)  # every moment straddles chunks
     moments = [{"kind": "tip", "title": f"Tïtle {i}", "body": "ünïcode " * (i % 50), "tags": ["a"]} for i in range(300)]
     moments.insert(7, "not an object")  # type: ignore[arg-type]
     (tmp_path / "e.json").write_text(
