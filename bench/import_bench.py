@@ -90,6 +90,7 @@ def main() -> None:
         print(f"inflow import ({args.repo}): {wall:.1f} s, max RSS {rss / 1024:.0f} MiB; {last}")
         seconds, rows = floor(file, Path(tmp) / "floor.db")
         print(f"floor (sqlite3, bare table, one transaction): {seconds:.1f} s, {rows:,} rows")
+        print(f"ratio to the floor: {wall / seconds:.0f}x")
 
 
 if __name__ == "__main__":
