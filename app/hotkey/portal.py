@@ -164,7 +164,11 @@ class PortalHotkey(HotkeyBackend):
         if self._bus is None:
             try:
                 self._bus = PortalBus(self._on_signal, self._on_bus_lost, self._bus_address, self)
-            except Exception as exc:  # no bus address, a dead socket, a refused handshake
+            except KeyError as exc:  # jeepney looks the address up in the environment
+                raise self._unusable(
+                    "no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set)", "Inflow cannot reach the session bus"
+                ) from exc
+            except Exception as exc:  # a dead socket, a refused handshake
                 raise self._unusable(f"no session D-Bus ({exc})", "Inflow cannot reach the session bus") from exc
             rules = (
                 MatchRule(type="signal", interface=REQUEST, member="Response"),
