@@ -79,11 +79,13 @@ RUNTIME_PACKAGES=(
   libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
 )
 # What the test suite adds: a virtual desktop (X server, tray, notifications, keyring) and
-# PyInstaller's tools (objdump, strip).
+# PyInstaller's tools (objdump, strip); lintian checks the .deb, python3-venv gives the plain
+# `pip install .` test its fresh venv.
 # MediaWiki for its real-server tests (served by `php -S`; the apache2 it pulls in never runs).
 # wixl and msitools build and read back the MSI authoring check (scripts/packaging/msi.sh).
 TEST_PACKAGES=(
   xvfb xdotool trayer dunst gnome-keyring dbus dbus-x11 libnotify-bin x11-utils procps binutils
   mediawiki php8.2-cli php8.2-sqlite3
   wixl msitools
+  lintian python3-venv
 )

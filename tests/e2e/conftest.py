@@ -111,3 +111,34 @@ def running_app(tmp_path: Path) -> Iterator[RunningApp]:
     errors = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     bad = [e for e in errors if e.get("level") in ("error", "critical")]
     assert not bad, bad
+
+
+# ---------------------------------------------------------------- the frozen bundle, built once per session
+PYINSTALLER = Path(sys.executable).parent / "pyinstaller"
+BUILD_TIMEOUT_S = 480
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/inflow, built from the working tree into a temporary folder (once per test session; the
+    bundle tests and the .deb test share it)."""
+    base = tmp_path_factory.mktemp("bundle")
+    command = [
+        str(PYINSTALLER),
+        "--noconfirm",
+        "--distpath",
+        str(base / "dist"),
+        "--workpath",
+        str(base / "work"),
+        "build.spec",
+    ]
+    try:
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"PyInstaller did not finish within {BUILD_TIMEOUT_S} s: {' '.join(command)}")
+    (base / "pyinstaller.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    if result.returncode != 0:
+        pytest.fail(f"PyInstaller failed ({result.returncode}); last lines:\n{result.stderr[-4000:]}")
+    folder = base / "dist" / "inflow"
+    assert (folder / "inflow").is_file()
+    return folder

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tarfile
 import time
 from collections.abc import Callable
@@ -22,38 +21,13 @@ import pytest
 
 from app.instance_client import send_command
 from app.version import __version__
+from tests.e2e.conftest import BUILD_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parents[2]
-PYINSTALLER = Path(sys.executable).parent / "pyinstaller"
-BUILD_TIMEOUT_S = 480
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # regression guard; the trimmed bundle is ~155 MB
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT_S + 120)]
-
-
-@pytest.fixture(scope="session")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """dist/inflow, built from the working tree into a temporary folder (once per test session)."""
-    base = tmp_path_factory.mktemp("bundle")
-    command = [
-        str(PYINSTALLER),
-        "--noconfirm",
-        "--distpath",
-        str(base / "dist"),
-        "--workpath",
-        str(base / "work"),
-        "build.spec",
-    ]
-    try:
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"PyInstaller did not finish within {BUILD_TIMEOUT_S} s: {' '.join(command)}")
-    (base / "pyinstaller.log").write_text(result.stdout + result.stderr, encoding="utf-8")
-    if result.returncode != 0:
-        pytest.fail(f"PyInstaller failed ({result.returncode}); last lines:\n{result.stderr[-4000:]}")
-    folder = base / "dist" / "inflow"
-    assert (folder / "inflow").is_file()
-    return folder
+# `bundle`: the session's build, shared with the package tests (tests/e2e/conftest.py).
 
 
 @dataclass
