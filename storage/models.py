@@ -197,7 +197,7 @@ def normalize_tags(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     parts = _TAG_SPLIT.split(raw) if isinstance(raw, str) else [p for t in raw for p in _TAG_SPLIT.split(t)]
     seen: dict[str, None] = {}
     for part in parts:
-        tag = _TAG_INVALID.sub("", part.strip().lstrip("#").lower())[:MAX_TAG_LENGTH]
+        tag = _TAG_INVALID.sub("", part.strip().lower()).lstrip("#")[:MAX_TAG_LENGTH]  # "#" last: "\u0301#" -> ""
         if tag:
             seen.setdefault(tag, None)
     return tuple(seen)

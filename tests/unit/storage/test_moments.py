@@ -4,9 +4,11 @@ import json
 import sqlite3
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from storage.models import MAX_TEXT_BYTES, Draft, DraftError, Kind, MomentQuery
+from storage.models import MAX_TEXT_BYTES, Draft, DraftError, Kind, MomentQuery, normalize_tags
 from storage.moments import (
     add_moment,
     count_moments,
@@ -111,3 +113,11 @@ def test_tags_are_stored_as_json_list(db: Database) -> None:
     m = add_moment(db, Draft(title="t", tags=("one", "two")))
     raw = db.execute("SELECT tags FROM moments WHERE id = ?", [m.id]).fetchone()[0]
     assert json.loads(raw) == ["one", "two"]
+
+
+@given(st.lists(st.text(), max_size=5))
+def test_normalized_tags_stay_as_they_are(raw: list[str]) -> None:
+    """What is stored comes back unchanged through every format that normalizes tags on import."""
+    once = normalize_tags(raw)
+    assert normalize_tags(list(once)) == once
+    assert normalize_tags(["\u0301#", "#a", "b#"]) == ("a", "b#")  # a mark before '#' is dropped, then '#'
