@@ -1,4 +1,5 @@
-"""A private session bus (its own dbus-daemon) and the fake portal on it, for tests and bench/.
+"""A private session bus (its own dbus-daemon), the fake portal on it, and weston's command line, for
+tests and bench/.
 
 Every process started here is stopped by its own PID.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -98,3 +100,14 @@ class FakePortalProcess:
         with contextlib.suppress(OSError):
             self._conn.close()
         _stop(self.process)
+
+
+def weston_command(socket: str, log: Path) -> list[str]:
+    """weston before 12 names its backend by file (headless-backend.so), later ones by name."""
+    weston = shutil.which("weston")
+    if weston is None:
+        raise RuntimeError("weston is not installed (Debian package weston)")
+    version = subprocess.run([weston, "--version"], capture_output=True, text=True, timeout=10, check=True).stdout
+    major = int(re.search(r"(\d+)\.", version).group(1))  # type: ignore[union-attr]
+    backend = "headless" if major >= 12 else "headless-backend.so"
+    return [weston, f"--backend={backend}", f"--socket={socket}", "--idle-time=0", f"--log={log}"]

@@ -16,7 +16,7 @@ import pytest
 
 from app.instance_client import InstanceError, send_command
 from app.paths import resolve_paths
-from tests.desktop.portal_bus import FakePortalProcess, private_bus
+from tests.desktop.portal_bus import FakePortalProcess, private_bus, weston_command
 from tests.e2e.conftest import wait_for
 
 WESTON = shutil.which("weston")
@@ -27,15 +27,6 @@ pytestmark = [
     pytest.mark.x11,  # the session's D-Bus and notification daemon
     pytest.mark.skipif(WESTON is None, reason="weston is not installed (scripts/test.sh installs Debian's weston)"),
 ]
-
-
-def weston_command(socket: str, log: Path) -> list[str]:
-    """weston before 12 names its backend by file (headless-backend.so), later ones by name."""
-    assert WESTON is not None
-    version = subprocess.run([WESTON, "--version"], capture_output=True, text=True, timeout=10, check=True).stdout
-    major = int(re.search(r"(\d+)\.", version).group(1))  # type: ignore[union-attr]
-    backend = "headless" if major >= 12 else "headless-backend.so"
-    return [WESTON, f"--backend={backend}", f"--socket={socket}", "--idle-time=0", f"--log={log}"]
 
 
 @pytest.fixture
