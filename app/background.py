@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+T = TypeVar("T")
+
 
 class Background(QObject):
-    """`run(work, done)`: `work()` runs on a short-lived thread, `done(result, error)` on the GUI thread."""
+    """`run(work, done)`: `work()` runs on a short-lived thread, `done(result, error)` on the GUI thread
+    (the result is None when `work` raised `error`)."""
 
     _finished = Signal(object, object, object)
 
@@ -18,7 +21,7 @@ class Background(QObject):
         super().__init__(parent)
         self._finished.connect(self._on_finished)
 
-    def run(self, work: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+    def run(self, work: Callable[[], T], done: Callable[[T | None, BaseException | None], None]) -> None:
         def target() -> None:
             try:
                 result = work()
@@ -29,5 +32,7 @@ class Background(QObject):
 
         threading.Thread(target=target, name="inflow-background", daemon=True).start()
 
-    def _on_finished(self, done: Callable[[Any, BaseException | None], None], result: Any, error: Any) -> None:
+    def _on_finished(
+        self, done: Callable[[object, BaseException | None], None], result: object, error: BaseException | None
+    ) -> None:
         done(result, error)

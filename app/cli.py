@@ -10,7 +10,6 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from app.cli_support import CliError
 from app.paths import Paths, make_private, resolve_paths
@@ -134,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_library_commands(commands: Any) -> None:
+def _add_library_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """import, snapshot, backup, restore (app.commands_library)."""
     importing = commands.add_parser("import", help="import browser bookmarks or an Inflow export")
     importing.add_argument("file", metavar="FILE", help="bookmarks HTML, Inflow JSON, or a Markdown export folder")

@@ -9,13 +9,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from app.cli_support import CliError, open_library
 from app.instance_client import InstanceError, send_command
 from app.paths import Paths, launch_command
 from app.terminal import json_text
-from storage.models import Delivery
+from storage.models import Delivery, Draft
 
 START_WAIT_S = 15.0
 
@@ -68,7 +67,7 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
             )
     from storage.export import moment_to_dict
 
-    moment_data: dict[str, Any] | None
+    moment_data: dict[str, object] | None
     if args.file:
         from app.commands_library import capture_file
 
@@ -99,7 +98,7 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
-def _capture_via_instance(paths: Paths, draft: Any) -> dict[str, Any] | None:
+def _capture_via_instance(paths: Paths, draft: Draft) -> dict[str, object] | None:
     from dataclasses import asdict
 
     payload = asdict(draft)

@@ -14,12 +14,16 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, TextIO
 
 from app.cli_support import CliError, open_library
 from app.instance_client import InstanceError, is_running, send_command
 from app.paths import Paths
 from app.terminal import json_text
+
+if TYPE_CHECKING:
+    from storage.importing import ImportReport
+    from storage.models import Draft
 
 DEFAULT_BACKUP_KEEP = 7
 PROGRESS_WIDTH = 30
@@ -73,8 +77,8 @@ class _Progress:
     """On a terminal, a bar redrawn in place (by how much of the file was read) with the count; plain
     lines otherwise. At most once a second, on stderr."""
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = getattr(stream, "unescaped", stream)  # draws with \r; writes only its own text
+    def __init__(self, stream: TextIO) -> None:
+        self._stream: TextIO = getattr(stream, "unescaped", stream)  # draws with \r; writes only its own text
         self._tty = bool(getattr(stream, "isatty", lambda: False)())
         self._drawn = False
         self._last = -PROGRESS_EVERY_S
@@ -107,7 +111,7 @@ class _CancelOnInterrupt:
 
     def __init__(self) -> None:
         self.requested = False
-        self._previous: Any = None
+        self._previous: Callable[[int, FrameType | None], object] | int | None = None
 
     def __enter__(self) -> _CancelOnInterrupt:
         self._previous = signal.signal(signal.SIGINT, self._handle)
@@ -169,7 +173,7 @@ def import_file(args: argparse.Namespace, paths: Paths) -> int:
     return 130 if report.cancelled else 0
 
 
-def _summary(report: Any, *, running: bool) -> str:
+def _summary(report: ImportReport, *, running: bool) -> str:
     if report.cancelled:
         return f"Cancelled after reading {report.total:,}: nothing was imported"
     else:
@@ -263,7 +267,7 @@ def restore(args: argparse.Namespace, paths: Paths) -> int:
 # ---------------------------------------------------------------------------- capture --file
 
 
-def capture_file(paths: Paths, draft: Any, file: str, *, track_targets: tuple[str, ...]) -> dict[str, Any]:
+def capture_file(paths: Paths, draft: Draft, file: str, *, track_targets: tuple[str, ...]) -> dict[str, object]:
     """Keep a file as a resource (searchable text for text, Markdown and PDF); returns the moment as
     `--json` prints it, with `file`."""
     from storage.db import StorageError

@@ -6,16 +6,45 @@ import argparse
 import getpass
 import json
 import sys
-from typing import Any
+from typing import TypedDict
 
 from app.cli_support import CliError
 from app.config import load_config, remove_target, save_target
-from app.instance_client import InstanceError, send_command
+from app.instance_client import InstanceError, Message, send_command
 from app.paths import Paths
 from app.targets import validate_target
 from sync.connector import Target
 
 SYNC_WAIT_S = 600.0
+
+
+class TargetRow(TypedDict):
+    """One target in `inflow target list --json`."""
+
+    name: str
+    kind: str
+    settings: dict[str, str]
+    main: bool
+    paused: str | None
+    managed: bool
+
+
+class RetryingRow(TypedDict):
+    """A delivery waiting for another attempt, in `inflow sync status --json`."""
+
+    id: int
+    action: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str
+
+
+class TargetStatus(TypedDict):
+    """One target in `inflow sync status --json`: deliveries per state, a pause, what is retrying."""
+
+    states: dict[str, int]
+    paused: str | None
+    retrying: list[RetryingRow]
 
 
 def _parse_sets(pairs: list[str]) -> dict[str, str]:
@@ -72,7 +101,7 @@ def target_list(args: argparse.Namespace, paths: Paths) -> int:
     config = load_config(paths)
     paused = _paused(paths)
     main = config.main_target()
-    rows: list[dict[str, Any]] = [
+    rows: list[TargetRow] = [
         {"name": t.name, "kind": t.kind, "settings": dict(t.settings), "main": main is not None and t.name == main.name,
          "paused": paused.get(t.name), "managed": t.name in config.managed_targets}
         for t in config.targets
@@ -130,15 +159,14 @@ def target_test(args: argparse.Namespace, paths: Paths) -> int:
 
 def target_signin(args: argparse.Namespace, paths: Paths) -> int:
     """Device-code sign-in (teams-graph): show the code, wait, keep the result as the target's secret."""
-    from app.sync_setup import credentials, session_factory
+    from app.sync_setup import credentials, device_sign_in, session_factory
     from sync.credentials import CredentialsError
     from sync.errors import SyncError
-    from sync.registry import connector_for
 
     target = load_config(paths).target(args.name)
     if target is None:
         raise CliError(f"no target named '{args.name}' (see: inflow target list)")
-    start = getattr(sys.modules[connector_for(target.kind).__module__], "start_device_sign_in", None)
+    start = device_sign_in(target.kind)
     if start is None:
         raise CliError(
             f"'{target.name}' ({target.kind}) has no web sign-in: give its secret with "
@@ -212,7 +240,7 @@ def sync_status(args: argparse.Namespace, paths: Paths) -> int:
         retrying.setdefault(delivery.target, []).append(delivery)
     paused = _paused(paths)
     names = [t.name for t in config.targets] + [n for n in summary if config.target(n) is None]
-    report: dict[str, dict[str, Any]] = {
+    report: dict[str, TargetStatus] = {
         n: {"states": summary.get(n, {}), "paused": paused.get(n), "retrying": [
             {"id": d.id, "action": d.action, "attempts": d.attempts, "last_error": d.last_error,
              "next_attempt_at": datetime.fromtimestamp(d.next_attempt_at, UTC).isoformat().replace("+00:00", "Z")}
@@ -278,7 +306,7 @@ def _sync_in_process(paths: Paths) -> str:
         snapshots.close()
 
 
-def _notify_instance(paths: Paths, message: dict[str, Any]) -> None:
+def _notify_instance(paths: Paths, message: Message) -> None:
     try:
         send_command(paths.socket_path, message, timeout=5.0)
     except InstanceError:

@@ -8,13 +8,42 @@ import platform
 import sqlite3
 import sys
 from importlib import metadata
-from typing import Any
+from pathlib import Path
+from typing import TypedDict
 
 from app.config import load_config
 from app.instance_client import InstanceError, send_command
 from app.paths import Paths
-from app.policy.report import describe, policy_report, settings_report
+from app.policy.report import SettingsAndPolicy, describe, policy_report, settings_report
 from app.version import __version__
+
+Versions = TypedDict(  # the functional form: "sqlite-utils" is no identifier
+    "Versions",
+    {"inflow": str, "python": str, "qt": str, "pyside6": str, "sqlite": str, "sqlite-utils": str, "platform": str,
+     "frozen": bool},
+)  # fmt: skip
+
+
+class ReportPaths(TypedDict):
+    basedir: str | None
+    database: str
+    database_bytes: int | None
+    config: str
+    logs: str
+    state: str
+    socket: str
+
+
+class DoctorReport(SettingsAndPolicy):
+    """What `inflow doctor --json` prints."""
+
+    versions: Versions
+    paths: ReportPaths
+    storage: dict[str, int]
+    database_problem: str | None
+    running: bool
+    hotkey: str
+    config_problems: list[str]
 
 
 def _version(package: str) -> str:
@@ -24,7 +53,7 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def _size(path: Any) -> int | None:
+def _size(path: Path) -> int | None:
     try:
         return int(path.stat().st_size)
     except OSError:
@@ -51,7 +80,7 @@ def _database_check(paths: Paths) -> str | None:
     return quick_check(paths.database)
 
 
-def collect_report(paths: Paths) -> dict[str, Any]:
+def collect_report(paths: Paths) -> DoctorReport:
     from PySide6.QtCore import qVersion
 
     config = load_config(paths)
@@ -101,7 +130,7 @@ def collect_report(paths: Paths) -> dict[str, Any]:
     }
 
 
-def format_report(report: dict[str, Any]) -> str:
+def format_report(report: DoctorReport) -> str:
     versions = report["versions"]
     lines = [
         f"Inflow {versions['inflow']}" + (" (frozen bundle)" if versions["frozen"] else ""),

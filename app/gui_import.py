@@ -7,12 +7,17 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from app.config import Config
 from app.paths import Paths
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from ui.import_dialog import ImportDialog
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +39,20 @@ class GuiImport(QObject):
         self._config = config
         self._on_imported = on_imported
         self._cancel = threading.Event()
-        self._dialog: Any = None
+        self._dialog: ImportDialog | None = None
         self._progress.connect(self._on_progress)
         self._done.connect(self._on_done)
 
-    def start(self, path: str, parent: Any = None) -> None:
+    def start(self, path: str, parent: QWidget | None = None) -> None:
         from ui.import_dialog import ImportDialog
 
         if self._dialog is not None and not self._dialog.is_finished:
             self._dialog.raise_()
             return
         self._cancel.clear()
-        self._dialog = ImportDialog(parent)
-        self._dialog.cancel_requested.connect(self._cancel.set)
-        self._dialog.show()
+        self._dialog = dialog = ImportDialog(parent)
+        dialog.cancel_requested.connect(self._cancel.set)
+        dialog.show()
         threading.Thread(target=self._run, args=(Path(path),), name="inflow-import", daemon=True).start()
 
     def _run(self, path: Path) -> None:

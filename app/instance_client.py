@@ -9,16 +9,17 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
-from typing import Any
 
 CONNECT_TIMEOUT_S = 1.0
+Message = dict[str, object]
+"""A command or a reply: one JSON object (read its values with isinstance)."""
 
 
 class InstanceError(Exception):
     """The running instance answered with an error, or stopped answering."""
 
 
-def send_command(socket_path: Path, message: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any] | None:
+def send_command(socket_path: Path, message: Message, *, timeout: float = 10.0) -> Message | None:
     """Send one command; returns the reply, or None when no instance is listening."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

@@ -12,18 +12,17 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from app.instance_client import is_running
+from app.instance_client import Message, is_running
 from app.paths import ensure_private_dir
 
 log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
-Reply = Callable[[dict[str, Any]], None]
+Reply = Callable[[Message], None]
 
 
 class InstanceServer(QObject):
@@ -95,7 +94,7 @@ class InstanceServer(QObject):
             return
         answered = False
 
-        def reply(answer: dict[str, Any]) -> None:
+        def reply(answer: Message) -> None:
             nonlocal answered
             if not answered:
                 answered = True
@@ -109,7 +108,7 @@ class InstanceServer(QObject):
             self._buffers.pop(sock, None)
             sock.deleteLater()
 
-    def _answer(self, sock: QLocalSocket, answer: dict[str, Any]) -> None:
+    def _answer(self, sock: QLocalSocket, answer: Message) -> None:
         if sock.state() != QLocalSocket.LocalSocketState.ConnectedState:
             return
         sock.write(json.dumps(answer).encode() + b"\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
@@ -17,6 +17,9 @@ from app.paths import Paths
 from app.writer import StorageWriter, WriteOp
 from storage.pull import mark_replies_seen
 from storage.snapshots import request_refresh, retry_snapshot
+
+if TYPE_CHECKING:
+    from ui.library import LibraryWindow
 
 
 class LibraryActions(QObject):
@@ -34,11 +37,11 @@ class LibraryActions(QObject):
         self._paths = paths
         self._has_unseen_replies = has_unseen_replies
         self._writer = writer
-        self._library: Any = None
+        self._library: LibraryWindow | None = None
         self._background = Background(self)
         self._import = GuiImport(paths, config, changed)
 
-    def attach(self, library: Any) -> None:
+    def attach(self, library: LibraryWindow) -> None:
         self._library = library
         library.snapshot_retry_requested.connect(self._on_library_snapshot_retry_requested)
         library.snapshot_refresh_requested.connect(self._on_library_snapshot_refresh_requested)
@@ -61,11 +64,11 @@ class LibraryActions(QObject):
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
-        def done(path: Any, error: BaseException | None) -> None:
-            if error is not None:
+        def done(path: str | None, error: BaseException | None) -> None:
+            if error is not None and self._library is not None:
                 self._library.show_error(f"Could not open the file: {error}")
-            else:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            elif path is not None:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
         self._background.run(lambda: self.write_kept_file(moment_id), done)
 

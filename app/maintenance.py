@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -32,7 +32,7 @@ class Maintenance(QObject):
         self._timer.timeout.connect(self._on_timer_timeout)
 
     @property
-    def backup_dir(self) -> Any:
+    def backup_dir(self) -> Path:
         return self._paths.data_dir / "backups"
 
     def start(self) -> None:
@@ -68,7 +68,7 @@ class Maintenance(QObject):
                 done.append(f"{pruned} old offline copies removed")
         return ", ".join(done) or "nothing to do"
 
-    def _on_done(self, result: Any, error: BaseException | None) -> None:
+    def _on_done(self, result: str | None, error: BaseException | None) -> None:
         if error is not None:
             log.error("daily maintenance failed: %s", error)
         else:

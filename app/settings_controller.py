@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -12,6 +12,9 @@ from app.paths import Paths, launch_command
 from app.settings import Value
 from app.sharing import Sharing
 from ui.ports import ManagedSettings
+
+if TYPE_CHECKING:
+    from ui.settings import SettingsDialog
 
 GENERAL_KEYS = (
     "hotkey", "autostart", "default_kind", "share_tips", "share_questions", "share_resources",
@@ -61,11 +64,11 @@ class SettingsController(QObject):
         self._sharing = sharing
         self._register_hotkey = register_hotkey
         self._tell = tell
-        self._dialog: Any = None
+        self._dialog: SettingsDialog | None = None
         self.hotkey_problem: str | None = None
 
     @property
-    def dialog(self) -> Any:
+    def dialog(self) -> SettingsDialog | None:
         return self._dialog
 
     def open(self, *, show_targets: bool = False) -> None:
@@ -85,7 +88,7 @@ class SettingsController(QObject):
         if self._dialog is not None:
             self._dialog.set_targets(self._sharing.target_infos())
 
-    def _ensure_dialog(self) -> Any:
+    def _ensure_dialog(self) -> SettingsDialog:
         if self._dialog is None:
             from ui.settings import SettingsDialog
 
@@ -101,13 +104,13 @@ class SettingsController(QObject):
         return self._dialog
 
     # ------------------------------------------------------------------ general
-    def _on_dialog_apply_requested(self, values: dict[str, Any]) -> None:
+    def _on_dialog_apply_requested(self, values: dict[str, Value]) -> None:
         old_hotkey = self._config.get_str("hotkey")
         new_hotkey = old_hotkey if self._config.locked_by("hotkey") else str(values.get("hotkey", old_hotkey))
         if new_hotkey != old_hotkey or self.hotkey_problem is not None:
             problem = self._register_hotkey(new_hotkey)
             if problem is not None:
-                self._dialog.show_hotkey_error(problem)
+                self._ensure_dialog().show_hotkey_error(problem)
                 self._register_hotkey(old_hotkey)
                 return
         from app.autostart import AutostartError
@@ -124,7 +127,7 @@ class SettingsController(QObject):
             self._tell(f"Could not save the settings: {exc}")
             return
         self._config.values.update(changes)
-        self._dialog.accept_applied()
+        self._ensure_dialog().accept_applied()
         self.applied.emit()
 
     def _apply_autostart(self, enabled: bool) -> None:
@@ -138,21 +141,21 @@ class SettingsController(QObject):
 
     # ------------------------------------------------------------------ targets
     def _on_dialog_target_test_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
-        self._sharing.test_target(name, kind, settings, secret, self._dialog.show_target_test_result)
+        self._sharing.test_target(name, kind, settings, secret, self._ensure_dialog().show_target_test_result)
 
     def _on_dialog_target_add_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
         def done(error: str | None) -> None:
             if error is None:
-                self._dialog.target_saved(name)
+                self._ensure_dialog().target_saved(name)
                 self.refresh_targets()
                 self.applied.emit()
             else:
-                self._dialog.show_target_error(error)
+                self._ensure_dialog().show_target_error(error)
 
         if not secret and self._sharing.needs_device_sign_in(kind):
             # Microsoft sign-in: the form shows where to go and which code to enter, then waits.
             self._sharing.device_sign_in(
-                name, kind, settings, lambda message: self._dialog.show_target_test_result(True, message), done
+                name, kind, settings, lambda message: self._ensure_dialog().show_target_test_result(True, message), done
             )
             return
         self._sharing.add_target(name, kind, settings, secret, done)
@@ -174,7 +177,7 @@ class SettingsController(QObject):
     def _on_dialog_signin_requested(self, name: str, secret: str) -> None:
         def done(error: str | None) -> None:
             if error:
-                self._dialog.show_target_error(error)
+                self._ensure_dialog().show_target_error(error)
             self.refresh_targets()
 
         self._sharing.sign_in(name, secret, done)

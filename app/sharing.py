@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtNetwork import QNetworkInformation
 
 from app.background import Background
 from app.config import Config, load_config, remove_target, save_settings, save_target
@@ -28,8 +29,16 @@ from sync.engine import PassReport
 from sync.registry import connector_for, kinds
 from ui.ports import SharingDefaults, TargetInfo, TargetKeyInfo, TargetKindInfo
 
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from app.instance_server import Reply
+    from app.sync_setup import DeviceSignIn
+    from sync.engine import SyncEngine
+    from sync.snapshots.runner import SnapshotRunner
+    from ui.tray import Tray
+
 log = logging.getLogger(__name__)
-Reply = Callable[[dict[str, Any]], None]
 FIRST_PASS_DELAY_MS = 1500
 
 
@@ -45,7 +54,7 @@ class Sharing(QObject):
     synced = Signal()
     _clicked = Signal(int)
 
-    def __init__(self, paths: Paths, config: Config, writer: StorageWriter, read_db: Any, tray: Any) -> None:
+    def __init__(self, paths: Paths, config: Config, writer: StorageWriter, read_db: Database, tray: Tray) -> None:
         super().__init__()
         self._paths = paths
         self._config = config
@@ -54,7 +63,7 @@ class Sharing(QObject):
         self._tray = tray
         self._background = Background(self)
         self._worker: SyncWorker | None = None
-        self._network: Any = None
+        self._network: QNetworkInformation | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -72,7 +81,7 @@ class Sharing(QObject):
         self._watch_network()
         self.wake()
 
-    def _has_work(self, db: Any) -> bool:
+    def _has_work(self, db: Database) -> bool:
         """Runs on the sync thread: anything to send, poll, pull or fetch? (When not, the engine and the
         fetcher with their network libraries are not even loaded.)"""
         from storage.outbox import next_due_at
@@ -80,13 +89,13 @@ class Sharing(QObject):
 
         return bool(self._config.targets) or next_due_at(db) is not None or next_snapshot_due(db) is not None
 
-    def _make_engine(self) -> Any:
+    def _make_engine(self) -> SyncEngine:
         """Runs on the sync thread: its own connection to the library."""
         from app.sync_setup import make_engine
 
         return make_engine(self._paths, self._config, open_database(self._paths.database))
 
-    def _make_snapshots(self) -> Any:
+    def _make_snapshots(self) -> SnapshotRunner:
         """Runs on the sync thread too: the offline-copy fetcher, with its own connection."""
         from app.sync_setup import make_snapshot_runner
 
@@ -103,17 +112,14 @@ class Sharing(QObject):
 
     def _watch_network(self) -> None:
         """Qt's reachability: no timers while offline, a pass as soon as the network is back."""
-        from PySide6.QtNetwork import QNetworkInformation
-
-        if not QNetworkInformation.loadDefaultBackend() or QNetworkInformation.instance() is None:
+        network = QNetworkInformation.instance() if QNetworkInformation.loadDefaultBackend() else None
+        if network is None:
             log.info("no network reachability backend: assuming online")
             return
-        self._network = QNetworkInformation.instance()
-        self._network.reachabilityChanged.connect(self._on_network_reachability_changed)
+        self._network = network
+        network.reachabilityChanged.connect(self._on_network_reachability_changed)
 
-    def _on_network_reachability_changed(self, reachability: Any) -> None:
-        from PySide6.QtNetwork import QNetworkInformation
-
+    def _on_network_reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
         online = reachability in (
             QNetworkInformation.Reachability.Online,
             QNetworkInformation.Reachability.Site,
@@ -225,7 +231,7 @@ class Sharing(QObject):
                 credentials(self._paths).set(name, secret)
             save_target(self._paths, Target(name, kind, settings))
 
-        def finished(_result: Any, error: BaseException | None) -> None:
+        def finished(_result: object, error: BaseException | None) -> None:
             if error is None:
                 self.reload_targets()
             done(None if error is None else _message(error))
@@ -237,9 +243,9 @@ class Sharing(QObject):
 
     def needs_device_sign_in(self, kind: str) -> bool:
         """Kinds whose secret comes from an interactive sign-in (Microsoft device code), not typing."""
-        import sys
+        from app.sync_setup import device_sign_in
 
-        return hasattr(sys.modules[connector_for(kind).__module__], "start_device_sign_in")
+        return device_sign_in(kind) is not None
 
     def device_sign_in(
         self,
@@ -251,20 +257,18 @@ class Sharing(QObject):
     ) -> None:
         """Start the sign-in off the GUI thread; `show` gets the instructions (open this page, enter
         this code); when the person has signed in, the target and its token cache are saved."""
-        import sys
+        from app.sync_setup import credentials, device_sign_in, session_factory
 
         problems = validate_target(name, kind, settings, permit_insecure_http=self._permit_http())
-        if problems:
-            done("; ".join(problems))
+        start = device_sign_in(kind)
+        if problems or start is None:
+            done("; ".join(problems) or f"{kind} targets have no web sign-in")
             return
-        from app.sync_setup import credentials, session_factory
-
         target = Target(name, kind, settings)
-        start = sys.modules[connector_for(kind).__module__].start_device_sign_in
 
-        def started(flow: Any, error: BaseException | None) -> None:
-            if error is not None:
-                done(_message(error))
+        def started(flow: DeviceSignIn | None, error: BaseException | None) -> None:
+            if flow is None:  # it did not start: error says why
+                done(_message(error) if error else "the sign-in did not start")
                 return
             show(str(flow.message))
 
@@ -272,7 +276,7 @@ class Sharing(QObject):
                 credentials(self._paths).set(name, flow.wait())
                 save_target(self._paths, target)
 
-            def finished(_result: Any, failure: BaseException | None) -> None:
+            def finished(_result: object, failure: BaseException | None) -> None:
                 if failure is None:
                     self.reload_targets()
                     if self._worker is not None:
@@ -293,7 +297,7 @@ class Sharing(QObject):
 
             forget_target(open_database(self._paths.database), name)
 
-        def finished(_result: Any, error: BaseException | None) -> None:
+        def finished(_result: object, error: BaseException | None) -> None:
             if self._worker is not None:
                 self._worker.forget(name)
             self.reload_targets()
@@ -313,7 +317,7 @@ class Sharing(QObject):
     def sign_in(self, name: str, secret: str, done: Callable[[str | None], None]) -> None:
         """A paused target gets a new secret; its deliveries resume."""
 
-        def finished(_result: Any, error: BaseException | None) -> None:
+        def finished(_result: object, error: BaseException | None) -> None:
             if error is None and self._worker is not None:
                 self._worker.resume(name)
             done(None if error is None else _message(error))

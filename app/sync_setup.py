@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import requests
 from sqlite_utils import Database
@@ -24,6 +24,27 @@ if TYPE_CHECKING:
     from sync.snapshots.runner import SnapshotRunner
 
 USER_AGENT = f"Inflow/{__version__} ({platform.system()}; learning capture)"
+
+
+class DeviceSignIn(Protocol):
+    """A web sign-in in progress (Microsoft's device code): show `message`, then `wait()` for the secret."""
+
+    message: str
+    account: str
+    """Who signed in, known once `wait()` returned."""
+
+    def wait(self) -> str: ...
+
+
+StartSignIn = Callable[[Target, requests.Session], DeviceSignIn]
+
+
+def device_sign_in(kind: str) -> StartSignIn | None:
+    """How this kind of target starts a web sign-in (its connector's `start_device_sign_in`), else None."""
+    import sys
+
+    start: StartSignIn | None = getattr(sys.modules[connector_for(kind).__module__], "start_device_sign_in", None)
+    return start
 
 
 def session_factory(plain_http_allowed: Callable[[str], bool] | None = None) -> InflowSession:

@@ -11,11 +11,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from sync.engine import PassReport, SyncEngine
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from sync.snapshots.runner import SnapshotRunner
 
 log = logging.getLogger(__name__)
 MAX_TIMER_MS = 2**31 - 1
@@ -29,20 +34,20 @@ class _Runner(QObject):
     def __init__(
         self,
         make_engine: Callable[[], SyncEngine],
-        make_snapshots: Callable[[], Any] | None,
-        has_work: Callable[[Any], bool] | None = None,
-        open_db: Callable[[], Any] | None = None,
+        make_snapshots: Callable[[], SnapshotRunner] | None,
+        has_work: Callable[[Database], bool] | None = None,
+        open_db: Callable[[], Database] | None = None,
     ) -> None:
         super().__init__()
         self._make_engine = make_engine
         self._make_snapshots = make_snapshots
         self._has_work = has_work
         self._open_db = open_db
-        self._probe_db: Any = None
+        self._probe_db: Database | None = None
         self.stopping = threading.Event()
         """Set by SyncWorker.stop() from the GUI thread: a pass in progress ends early."""
         self._engine: SyncEngine | None = None
-        self._snapshots: Any = None
+        self._snapshots: SnapshotRunner | None = None
 
     def _get(self) -> SyncEngine:
         if self._engine is None:
@@ -50,7 +55,7 @@ class _Runner(QObject):
             self._engine.reconcile()
         return self._engine
 
-    def _get_snapshots(self) -> Any:
+    def _get_snapshots(self) -> SnapshotRunner | None:
         """The fetcher (trafilatura and friends) is loaded the first time a page copy is due."""
         if self._snapshots is None and self._make_snapshots is not None and self._snapshots_due():
             self._snapshots = self._make_snapshots()
@@ -141,9 +146,9 @@ class SyncWorker(QObject):
         make_engine: Callable[[], SyncEngine],
         parent: QObject | None = None,
         *,
-        make_snapshots: Callable[[], Any] | None = None,
-        has_work: Callable[[Any], bool] | None = None,
-        open_db: Callable[[], Any] | None = None,
+        make_snapshots: Callable[[], SnapshotRunner] | None = None,
+        has_work: Callable[[Database], bool] | None = None,
+        open_db: Callable[[], Database] | None = None,
     ) -> None:
         super().__init__(parent)
         self._thread = QThread(self)
@@ -221,7 +226,7 @@ class SyncWorker(QObject):
         self._timer.stop()
         self._run.emit(request_id, full)
 
-    def _on_runner_finished(self, report: PassReport, request_id: Any) -> None:
+    def _on_runner_finished(self, report: PassReport, request_id: int | None) -> None:
         self._running = False
         done = self._waiting.pop(request_id, None) if request_id is not None else None
         if done is not None:

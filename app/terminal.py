@@ -22,9 +22,9 @@ def escape_controls(text: str) -> str:
     return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def json_text(data: Any, **options: Any) -> str:
+def json_text(data: object) -> str:
     """`json.dumps(data, ensure_ascii=False)` with DEL and C1 characters escaped as `\\u00NN`."""
-    text = json.dumps(data, ensure_ascii=False, **options)
+    text = json.dumps(data, ensure_ascii=False)
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -41,7 +41,7 @@ class EscapingStream:
         self.unescaped.write(escape_controls(text))
         return len(text)
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # Any: whatever the wrapped stream has (flush, fileno, ...)
         return getattr(self.unescaped, name)
 
 

@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 if TYPE_CHECKING:
     from app.config import Config
+
+JsonValue = str | bool | int | list[str]
+"""A setting's or policy key's value as `inflow doctor --json` writes it (a tuple becomes a list)."""
+
+
+class SettingEntry(TypedDict):
+    """One setting or policy-only key in the report."""
+
+    value: JsonValue
+    source: str
+    locked: bool
+    user_value: NotRequired[JsonValue]
+    """Where a policy overrides a different value of the person's own (it stays in config.toml)."""
+
+
+class PolicyPart(TypedDict):
+    """The policy sources that were read and the problems found in them."""
+
+    sources: list[str]
+    problems: list[str]
+
+
+class SettingsAndPolicy(TypedDict):
+    """The parts of the doctor's report that `describe` puts into words."""
+
+    settings: dict[str, SettingEntry]
+    policy: PolicyPart
+
 
 SOURCE_WORDS = {
     "policy": "set by your organization",
@@ -15,31 +43,32 @@ SOURCE_WORDS = {
 }
 
 
-def settings_report(config: Config) -> dict[str, dict[str, Any]]:
+def settings_report(config: Config) -> dict[str, SettingEntry]:
     """Every setting and policy-only key: {"value", "source", "locked"} (JSON-ready), plus "user_value"
     where a policy overrides a different value of the person's own (it stays in config.toml)."""
     from app.settings import POLICY_ONLY, SETTINGS
 
-    report: dict[str, dict[str, Any]] = {}
+    report: dict[str, SettingEntry] = {}
     for key in [s.key for s in SETTINGS] + [p.key for p in POLICY_ONLY]:
-        value: Any = config.get(key) if any(s.key == key for s in SETTINGS) else config.policy_value(key)
-        report[key] = {
+        value = config.get(key) if any(s.key == key for s in SETTINGS) else config.policy_value(key)
+        entry: SettingEntry = {
             "value": list(value) if isinstance(value, tuple) else value,
             "source": config.source(key),
             "locked": config.locked_by(key) is not None,
         }
         own = config.user_values.get(key)
-        if report[key]["locked"] and own is not None and own != value:
-            report[key]["user_value"] = own
+        if entry["locked"] and own is not None and own != value:
+            entry["user_value"] = own
+        report[key] = entry
     return report
 
 
-def policy_report(config: Config) -> dict[str, list[str]]:
+def policy_report(config: Config) -> PolicyPart:
     """The policy sources that were read (files or registry keys) and every problem found in them."""
     return {"sources": list(config.policy.sources), "problems": list(config.policy.problems)}
 
 
-def describe(report: dict[str, Any]) -> list[str]:
+def describe(report: SettingsAndPolicy) -> list[str]:
     """The settings and policy parts of `inflow doctor`, in words."""
     lines = ["Settings:"]
     for key, entry in report["settings"].items():
@@ -55,7 +84,7 @@ def describe(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _shown(value: Any) -> str:
+def _shown(value: JsonValue) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
