@@ -102,7 +102,7 @@ def load_config(paths: Paths, policy: Reading | None = None) -> Config:
     return config
 
 
-def _read_user_file(paths: Paths, config: Config) -> Any:
+def _read_user_file(paths: Paths, config: Config) -> object:
     """Fill config.user_values from config.toml (problems noted); return its [targets] table."""
     try:
         raw = paths.config_file.read_bytes()
@@ -149,7 +149,7 @@ def save_settings(paths: Paths, changes: Mapping[str, Value]) -> None:
     write_document(paths, current)
 
 
-def _read_document(paths: Paths) -> dict[str, Any]:
+def _read_document(paths: Paths) -> dict[str, Any]:  # Any: TOML as tomllib returns it, edited in place
     try:
         return tomllib.loads(paths.config_file.read_text("utf-8"))
     except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError):
@@ -185,7 +185,7 @@ def remove_target(paths: Paths, name: str) -> bool:
     return removed
 
 
-def write_document(paths: Paths, current: dict[str, Any]) -> None:
+def write_document(paths: Paths, current: dict[str, object]) -> None:
     """Write the whole TOML document atomically."""
     from storage.export import write_atomically
 

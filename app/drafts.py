@@ -6,7 +6,6 @@ import json
 import logging
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from app.paths import Paths
 from storage.export import write_atomically
@@ -56,7 +55,7 @@ def clear_draft(path: Path) -> None:
         log.warning("cannot remove the draft %s: %s", path, exc)
 
 
-def load_ui_state(paths: Paths) -> dict[str, Any]:
+def load_ui_state(paths: Paths) -> dict[str, object]:
     """Remembered UI state (not settings): the reader's font size, ..."""
     try:
         data = json.loads((paths.state_dir / "ui.json").read_text("utf-8"))
@@ -65,7 +64,7 @@ def load_ui_state(paths: Paths) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def save_ui_state(paths: Paths, changes: dict[str, Any]) -> None:
+def save_ui_state(paths: Paths, changes: dict[str, object]) -> None:
     state = {**load_ui_state(paths), **changes}
     try:
         write_atomically(paths.state_dir / "ui.json", json.dumps(state))

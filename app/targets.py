@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from sync.connector import Target, secret_is_url
 from sync.registry import connector_for, kinds, target_urls
@@ -100,7 +99,7 @@ def _definition_problems(name: str, kind: str, settings: dict[str, str]) -> list
     return problems
 
 
-def parse_targets(table: Any, *, permit_insecure_http: bool = True) -> tuple[list[Target], list[str]]:
+def parse_targets(table: object, *, permit_insecure_http: bool = True) -> tuple[list[Target], list[str]]:
     """The valid targets from the `[targets]` table, and what was wrong with the others. A target
     on plain http:// is kept (its queue stays) and reported: the session refuses to send to it."""
     if not isinstance(table, dict):

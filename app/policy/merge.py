@@ -8,7 +8,7 @@ with its source and key and skipped, as if that source did not set it.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.policy.documents import ENFORCED, Document, Policy, Reading
 from app.settings import POLICY_ONLY, POLICY_ONLY_BY_KEY, SETTINGS, SETTINGS_BY_KEY, check_value
@@ -38,7 +38,7 @@ def collect(reading: Reading) -> Policy:
     return policy
 
 
-def check_policy_value(key: str, value: Any) -> str | None:
+def check_policy_value(key: str, value: object) -> str | None:
     """What is wrong with a policy value (None: fine)."""
     setting = SETTINGS_BY_KEY.get(key)
     if setting is not None:
@@ -63,7 +63,7 @@ def check_policy_value(key: str, value: Any) -> str | None:
     return None
 
 
-def _collect_targets(policy: Policy, document: Document, table: Any) -> None:
+def _collect_targets(policy: Policy, document: Document, table: object) -> None:
     if document.level != ENFORCED:
         policy.problems.append(f"{document.source}: targets can only be provisioned by the enforced policy; ignored")
         return
@@ -74,7 +74,7 @@ def _collect_targets(policy: Policy, document: Document, table: Any) -> None:
         policy.targets[str(name)] = (dict(section), document.source)
 
 
-def apply_policy(config: Config, reading: Reading, user_targets: Any) -> None:
+def apply_policy(config: Config, reading: Reading, user_targets: object) -> None:
     """Fill the effective values, their sources and the targets (provisioned first, then the user's)."""
     policy = config.policy = collect(reading)
     for setting in SETTINGS:
@@ -93,7 +93,7 @@ def apply_policy(config: Config, reading: Reading, user_targets: Any) -> None:
     _apply_targets(config, user_targets)
 
 
-def _apply_targets(config: Config, user_table: Any) -> None:
+def _apply_targets(config: Config, user_table: object) -> None:
     from app.policy.rules import target_refusal, user_targets_policy
     from app.targets import parse_targets
 
