@@ -8,12 +8,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from Xlib import X, Xatom, error
 from Xlib.display import Display
 
-_display: Any = None
+if TYPE_CHECKING:
+    from app.xlib_types import XDisplay, XProperty, XWindow
+
+_display: XDisplay | None = None
 
 
 def active_window() -> tuple[str | None, str | None]:
@@ -41,7 +44,7 @@ def close() -> None:
         _display = None
 
 
-def _read(display: Any) -> tuple[str | None, str | None]:
+def _read(display: XDisplay) -> tuple[str | None, str | None]:
     root = display.screen().root
     active = _property(root, display.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW)
     if active is None or not len(active.value) or not active.value[0]:
@@ -61,14 +64,14 @@ def _read(display: Any) -> tuple[str | None, str | None]:
     return title or None, app
 
 
-def _property(window: Any, atom: int, kind: int) -> Any:
+def _property(window: XWindow, atom: int, kind: int) -> XProperty | None:
     try:
         return window.get_full_property(atom, kind)
     except (error.BadWindow, error.BadAtom, error.BadValue):
         return None
 
 
-def _text(prop: Any) -> str | None:
+def _text(prop: XProperty | None) -> str | None:
     if prop is None or prop.format != 8:
         return None
     value = prop.value

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import select
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from Xlib import X, error
 from Xlib.display import Display
 
 from storage.models import MAX_TEXT_BYTES
+
+if TYPE_CHECKING:
+    from app.xlib_types import XDisplay, XEvent, XWindow
 
 DEFAULT_TIMEOUT_S = 0.3
 
@@ -22,7 +26,7 @@ DEFAULT_TIMEOUT_S = 0.3
 def read_selection(name: str = "PRIMARY", timeout: float = DEFAULT_TIMEOUT_S) -> str:
     """The selection's text (UTF-8, at most MAX_TEXT_BYTES), or "" when none or too slow."""
     try:
-        display = Display()
+        display: XDisplay = Display()
     except (error.DisplayError, OSError):
         return ""
     try:
@@ -33,7 +37,7 @@ def read_selection(name: str = "PRIMARY", timeout: float = DEFAULT_TIMEOUT_S) ->
         display.close()
 
 
-def _read(display: Any, name: str, deadline: float) -> str:
+def _read(display: XDisplay, name: str, deadline: float) -> str:
     selection = display.intern_atom(name)
     if display.get_selection_owner(selection) == X.NONE:
         return ""
@@ -54,7 +58,7 @@ def _read(display: Any, name: str, deadline: float) -> str:
     return _decode(bytes(data.value))
 
 
-def _read_incremental(display: Any, window: Any, prop: int, deadline: float) -> str:
+def _read_incremental(display: XDisplay, window: XWindow, prop: int, deadline: float) -> str:
     """Large selections arrive in chunks (the ICCCM INCR protocol); stop at MAX_TEXT_BYTES."""
     chunks: list[bytes] = []
     size = 0
@@ -75,7 +79,7 @@ def _read_incremental(display: Any, window: Any, prop: int, deadline: float) -> 
     return _decode(b"".join(chunks))
 
 
-def _wait_for(display: Any, deadline: float, wanted: Any) -> Any:
+def _wait_for(display: XDisplay, deadline: float, wanted: Callable[[XEvent], bool]) -> XEvent | None:
     while True:
         while display.pending_events():
             event = display.next_event()

@@ -7,7 +7,7 @@ covers every combination of CapsLock, NumLock and ScrollLock, which X counts as 
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier
 from Xlib import XK, X, error
@@ -15,6 +15,9 @@ from Xlib.display import Display
 
 from app.hotkey.base import HotkeyBackend, HotkeyError
 from app.hotkey.keys import KeyCombo, Modifier, parse_sequence
+
+if TYPE_CHECKING:
+    from app.xlib_types import XDisplay, XEvent, XWindow
 
 _PICK_ANOTHER = "Pick another shortcut in Settings."
 _MODIFIER_KEYSYMS = {
@@ -31,7 +34,7 @@ class X11Hotkey(HotkeyBackend):
     def __init__(self, display_name: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._display_name = display_name
-        self._display: Any = None  # Xlib.display.Display, opened on the first register()
+        self._display: XDisplay | None = None  # opened on the first register()
         self._notifier: QSocketNotifier | None = None
         self._combo: KeyCombo | None = None
         self._grabs: list[tuple[int, int]] = []  # (keycode, modifier mask) pairs held on every root
@@ -53,8 +56,8 @@ class X11Hotkey(HotkeyBackend):
         self._combo, self._down = None, False
         if self._display is None or not self._grabs:
             return
-        self._ungrab()
-        self._drain()
+        self._ungrab(self._display)
+        self._drain(self._display)
 
     def state(self) -> str:
         if self._combo is not None:
@@ -75,17 +78,18 @@ class X11Hotkey(HotkeyBackend):
 
     # ------------------------------------------------------------------ X11
 
-    def _connect(self) -> Any:
+    def _connect(self) -> XDisplay:
         if self._display is None:
             try:
-                self._display = Display(self._display_name)
+                display: XDisplay = Display(self._display_name)
             except (error.DisplayError, error.ConnectionClosedError, OSError) as exc:
                 self._problem = f"cannot connect to the X server: {exc}"
                 raise HotkeyError(
                     "Inflow cannot reach the X server to set up its global shortcut "
                     f"({exc}). Restart Inflow from your desktop session."
                 ) from exc
-            self._notifier = QSocketNotifier(self._display.fileno(), QSocketNotifier.Type.Read, self)
+            self._display = display
+            self._notifier = QSocketNotifier(display.fileno(), QSocketNotifier.Type.Read, self)
             self._notifier.activated.connect(self._on_readable)
         return self._display
 
@@ -103,32 +107,34 @@ class X11Hotkey(HotkeyBackend):
         self._grabs = [(keycode, mask) for mask in masks]
         display.sync()
         if catcher.get_error() is not None:
-            self._ungrab()  # some lock variants may have succeeded
+            self._ungrab(display)  # some lock variants may have succeeded
             self._problem = f"{combo.text} is taken by another program"
             raise HotkeyError(f"{combo.text} is already in use by another program. {_PICK_ANOTHER}")
-        self._drain()
+        self._drain(display)
 
-    def _ungrab(self) -> None:
-        for root in _roots(self._display):
+    def _ungrab(self, display: XDisplay) -> None:
+        for root in _roots(display):
             for keycode, mask in self._grabs:
                 root.ungrab_key(keycode, mask)
         self._grabs = []
-        self._display.sync()
+        display.sync()
 
     def _on_readable(self) -> None:
+        if self._display is None:  # the notifier is disabled when the connection goes
+            return
         try:
-            self._drain()
+            self._drain(self._display)
         except error.ConnectionClosedError:
             self._problem = "lost the connection to the X server"
             self._combo, self._grabs, self._display = None, [], None
             if self._notifier is not None:
                 self._notifier.setEnabled(False)
 
-    def _drain(self) -> None:
+    def _drain(self, display: XDisplay) -> None:
         """Handle every queued event (python-xlib may hold some after a sync, with the socket idle)."""
-        events: list[Any] = []
-        while self._display.pending_events():
-            events.append(self._display.next_event())
+        events: list[XEvent] = []
+        while display.pending_events():
+            events.append(display.next_event())
         keycode = self._grabs[0][0] if self._grabs else None
         skip = False
         for index, event in enumerate(events):
@@ -136,7 +142,7 @@ class X11Hotkey(HotkeyBackend):
                 skip = False
                 continue
             if event.type == X.MappingNotify:
-                self._on_mapping_notify(event)
+                self._on_mapping_notify(display, event)
             elif event.type == X.KeyRelease and event.detail == keycode:
                 follower = events[index + 1] if index + 1 < len(events) else None
                 # Auto-repeat arrives as Release+Press with the same timestamp: swallow both.
@@ -146,22 +152,22 @@ class X11Hotkey(HotkeyBackend):
                 self._down = True
                 self.activated.emit()
 
-    def _on_mapping_notify(self, event: Any) -> None:
-        self._display.refresh_keyboard_mapping(event)
+    def _on_mapping_notify(self, display: XDisplay, event: XEvent) -> None:
+        display.refresh_keyboard_mapping(event)
         if event.request in (X.MappingKeyboard, X.MappingModifier) and self._combo is not None:
             combo = self._combo
-            self._ungrab()
+            self._ungrab(display)
             try:
                 self._grab(combo)
             except HotkeyError:
                 self._combo = None
 
 
-def _roots(display: Any) -> list[Any]:
+def _roots(display: XDisplay) -> list[XWindow]:
     return [display.screen(i).root for i in range(display.screen_count())]
 
 
-def _is_repeat(release: Any, follower: Any) -> bool:
+def _is_repeat(release: XEvent, follower: XEvent | None) -> bool:
     return bool(
         follower is not None
         and follower.type == X.KeyPress
@@ -170,7 +176,7 @@ def _is_repeat(release: Any, follower: Any) -> bool:
     )
 
 
-def _mask_of(display: Any, keysyms: tuple[str, ...]) -> int:
+def _mask_of(display: XDisplay, keysyms: tuple[str, ...]) -> int:
     """The Mod1..Mod5 bit a key (e.g. Num_Lock) is mapped to, or 0."""
     codes = {int(display.keysym_to_keycode(XK.string_to_keysym(name))) for name in keysyms} - {0}
     for index, keycodes in enumerate(display.get_modifier_mapping()):
@@ -179,7 +185,7 @@ def _mask_of(display: Any, keysyms: tuple[str, ...]) -> int:
     return 0
 
 
-def _modifier_mask(display: Any, combo: KeyCombo) -> int:
+def _modifier_mask(display: XDisplay, combo: KeyCombo) -> int:
     mask = 0
     if Modifier.CTRL in combo.modifiers:
         mask |= X.ControlMask
@@ -191,7 +197,7 @@ def _modifier_mask(display: Any, combo: KeyCombo) -> int:
     return int(mask)
 
 
-def _lock_variants(display: Any, base: int) -> list[int]:
+def _lock_variants(display: XDisplay, base: int) -> list[int]:
     """`base` plus every combination of CapsLock, NumLock and ScrollLock (where they are modifiers)."""
     locks = {int(X.LockMask), _mask_of(display, ("Num_Lock",)), _mask_of(display, ("Scroll_Lock",))}
     locks = {lock for lock in locks if lock and not lock & base}
