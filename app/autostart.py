@@ -1,7 +1,9 @@
-"""Start Inflow at login: an XDG autostart desktop entry (Linux and other freedesktop systems).
+"""Start Inflow at login: an XDG autostart desktop entry (Linux and other freedesktop systems); on
+Windows the per-user Run key (app.autostart_windows), on macOS a LaunchAgent (app.autostart_macos).
 
 No Qt. A user entry in $XDG_CONFIG_HOME/autostart overrides a system one of the same name in
 $XDG_CONFIG_DIRS/autostart (e.g. one an administrator installed); `Hidden=true` turns that one off.
+`config_home` is only used by the XDG entry.
 """
 
 from __future__ import annotations
@@ -39,9 +41,19 @@ def system_dirs() -> list[Path]:
 
 def enable(config_home: Path, exec_command: list[str]) -> None:
     """Write the user's autostart entry that runs `exec_command` at login."""
-    _check_platform()
+    platform = _platform()
     if not exec_command:
         raise AutostartError("Cannot start Inflow at login: no command to run was given.")
+    if platform == "win32":
+        from app import autostart_windows
+
+        autostart_windows.enable(exec_command)
+        return
+    if platform == "darwin":
+        from app import autostart_macos
+
+        autostart_macos.enable(Path.home(), exec_command)
+        return
     lines = [
         "[Desktop Entry]",
         "Type=Application",
@@ -57,7 +69,20 @@ def enable(config_home: Path, exec_command: list[str]) -> None:
 
 def disable(config_home: Path, *, system: Sequence[Path] | None = None) -> None:
     """Stop starting at login: hide a system-wide entry, or remove the user's own."""
-    _check_platform()
+    platform = _platform()
+    if platform == "win32":
+        from app import autostart_windows
+
+        try:
+            autostart_windows.disable()
+        except autostart_windows.MachineWideError as exc:
+            raise AutostartError(str(exc)) from exc
+        return
+    if platform == "darwin":
+        from app import autostart_macos
+
+        autostart_macos.disable(Path.home())
+        return
     path = autostart_path(config_home)
     if _system_entry(system) is not None:
         _write(path, "[Desktop Entry]\nType=Application\nName=Inflow\nHidden=true\n")
@@ -67,7 +92,15 @@ def disable(config_home: Path, *, system: Sequence[Path] | None = None) -> None:
 
 def is_enabled(config_home: Path, *, system: Sequence[Path] | None = None) -> bool:
     """Whether Inflow starts at login (the user's entry wins over a system-wide one)."""
-    _check_platform()
+    platform = _platform()
+    if platform == "win32":
+        from app import autostart_windows
+
+        return autostart_windows.is_enabled()
+    if platform == "darwin":
+        from app import autostart_macos
+
+        return autostart_macos.is_enabled(Path.home())
     path = autostart_path(config_home)
     entry = path if path.is_file() else _system_entry(system)
     if entry is None:
@@ -123,6 +156,8 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _check_platform() -> None:
-    if sys.platform in ("win32", "cygwin", "darwin"):
-        raise AutostartError("Starting Inflow at login is not supported on this platform yet.")
+def _platform() -> str:
+    """sys.platform, refusing the one where neither the registry nor XDG autostart is at hand."""
+    if sys.platform == "cygwin":
+        raise AutostartError("Starting Inflow at login is not supported under Cygwin.")
+    return sys.platform

@@ -58,14 +58,24 @@ class ContextReader(QObject):
 
 
 def read_context(clipboard: QClipboard) -> CaptureContext:
-    """The selection (X11 only), the clipboard, the first http(s) URL in them and the active window."""
+    """The selection (X11; macOS with the Accessibility permission), the clipboard, the first http(s) URL
+    in them and the active window (X11, Windows, macOS)."""
     selection = clipboard.text(QClipboard.Mode.Selection) if clipboard.supportsSelection() else ""
     title: str | None = None
     app: str | None = None
-    if QGuiApplication.platformName() == "xcb":
+    platform = QGuiApplication.platformName()
+    if platform == "xcb":
         from app.context_x11 import active_window
 
         title, app = active_window()
+    elif platform == "windows":
+        from app.context_windows import active_window as foreground_window
+
+        title, app = foreground_window()
+    elif platform == "cocoa":
+        from app.context_macos import frontmost
+
+        title, app, selection = frontmost()
     return _context(selection, clipboard.text(QClipboard.Mode.Clipboard), title, app)
 
 

@@ -1,5 +1,5 @@
-"""Global hotkey backends: X11 (XGrabKey) and Wayland (the GlobalShortcuts portal); the seam for
-Windows (RegisterHotKey) and macOS (Carbon) is `create_hotkey_backend`, which picks by Qt platform name."""
+"""Global hotkey backends: X11 (XGrabKey), Wayland (the GlobalShortcuts portal), Windows (RegisterHotKey)
+and macOS (Carbon RegisterEventHotKey); `create_hotkey_backend` picks one by Qt platform name."""
 
 from __future__ import annotations
 
@@ -22,11 +22,16 @@ def create_hotkey_backend(platform_name: str) -> HotkeyBackend:
         from app.hotkey.portal import PortalHotkey
 
         return PortalHotkey()  # without a usable portal, it explains the case and the fallback
-    if platform_name in ("windows", "cocoa"):
-        reason = f"Global hotkeys are not supported on this system yet; {_CUSTOM_SHORTCUT_HINT}."
-    else:
-        reason = (
-            f"There is no global hotkey on this desktop (Qt platform {platform_name or 'unknown'!r}); "
-            f"{_CUSTOM_SHORTCUT_HINT}."
-        )
+    if platform_name == "windows":
+        from app.hotkey.windows import WindowsHotkey
+
+        return WindowsHotkey()
+    if platform_name == "cocoa":
+        from app.hotkey.macos import MacHotkey
+
+        return MacHotkey()
+    reason = (
+        f"There is no global hotkey on this desktop (Qt platform {platform_name or 'unknown'!r}); "
+        f"{_CUSTOM_SHORTCUT_HINT}."
+    )
     return NullHotkey(reason)

@@ -71,6 +71,9 @@ _PUNCTUATION = {
     "+": "plus",
 }
 
+PUNCTUATION_BY_KEYSYM = {keysym: char for char, keysym in _PUNCTUATION.items()}
+"""The character of each punctuation keysym ("comma" -> ","), for backends that look keys up by character."""
+
 _NON_TEXT_KEYSYMS = frozenset(
     {"Escape", "Insert", "Delete", "Home", "End", "Prior", "Next", "Left", "Up", "Right", "Down"} | {"Print", "Pause"}
 )

@@ -127,10 +127,10 @@ def test_system_dirs_follow_xdg_config_dirs(monkeypatch: pytest.MonkeyPatch, tmp
     assert autostart.system_dirs() == [Path("/etc/xdg")]
 
 
-@pytest.mark.parametrize("platform", ["win32", "darwin"])
-def test_other_platforms_say_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, platform: str) -> None:
-    monkeypatch.setattr(sys, "platform", platform)
-    with pytest.raises(AutostartError, match="not supported on this platform yet"):
+def test_cygwin_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Windows (Run key) and macOS (LaunchAgent): tests/unit/platforms/test_autostart_platforms.py
+    monkeypatch.setattr(sys, "platform", "cygwin")
+    with pytest.raises(AutostartError, match="not supported under Cygwin"):
         enable(tmp_path, ["inflow"])
     with pytest.raises(AutostartError, match="not supported"):
         is_enabled(tmp_path)
