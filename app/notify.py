@@ -1,7 +1,9 @@
 """Desktop notifications over org.freedesktop.Notifications (jeepney; QtDBus marshals Notify wrongly).
 
 The D-Bus connection opens on the first notification, never at import or start-up. When there is no
-bus or no notification daemon, `notify` returns False and the caller falls back to the tray balloon.
+bus or no notification daemon, `notify` returns False and the caller falls back to the tray balloon;
+on Windows and macOS it always does (QSystemTrayIcon.showMessage; a click comes back as the tray's
+messageClicked, which Qt's documentation says macOS does not send).
 Clicks come back as the `ActionInvoked` signal, which daemons such as dunst send only to the
 connection that sent Notify: so one connection does both, through jeepney's threaded router (its
 receiver thread blocks in select: no polling).
@@ -10,13 +12,21 @@ receiver thread blocks in select: no polling).
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from queue import Queue
+
+    from app.dbus_types import DBusMessage, DBusRouter
 
 _BUS_NAME = "org.freedesktop.Notifications"
 _PATH = "/org/freedesktop/Notifications"
 _TIMEOUT_S = 2.0
+FREEDESKTOP = sys.platform not in ("win32", "cygwin", "darwin")
+"""Whether this system has org.freedesktop.Notifications at all (elsewhere the tray shows them)."""
 
 
 class Notifier:
@@ -34,14 +44,16 @@ class Notifier:
         self._icon = icon
         self._desktop_entry = desktop_entry
         self._on_click = on_click
-        self._router: Any = None  # jeepney.io.threading.DBusRouter, opened lazily
+        self._router: DBusRouter | None = None  # opened lazily
         self._clicks: threading.Thread | None = None
-        self._click_queue: Any = None
+        self._click_queue: Queue[DBusMessage | None] | None = None
         self.last_id = 0
         """The id the daemon gave the last notification (0 before any or after a failure)."""
 
     def available(self) -> bool:
         """Whether a notification daemon is running or can be started by the session bus."""
+        if not FREEDESKTOP:
+            return False
         try:
             from jeepney import message_bus  # type: ignore[import-untyped]
 
@@ -50,7 +62,8 @@ class Notifier:
             if owned.body[0]:
                 return True
             names = router.send_and_get_reply(message_bus.ListActivatableNames(), timeout=_TIMEOUT_S)
-            return _BUS_NAME in names.body[0]
+            activatable = names.body[0]
+            return isinstance(activatable, list) and _BUS_NAME in activatable
         except Exception:  # no bus, a dead bus, an error reply: all mean "not available"
             self._drop()
             return False
@@ -58,6 +71,8 @@ class Notifier:
     def notify(self, summary: str, body: str, *, clickable: bool = False) -> bool:
         """Show a notification; True when the daemon accepted it. Never raises."""
         self.last_id = 0
+        if not FREEDESKTOP:
+            return False
         try:
             from jeepney import DBusAddress, new_method_call
 
@@ -67,7 +82,10 @@ class Notifier:
             args: tuple[object, ...] = (self._app_name, 0, self._icon, summary, body, actions, hints, -1)
             message = new_method_call(address, "Notify", "susssasa{sv}i", args)
             reply = self._connect().send_and_get_reply(message, timeout=_TIMEOUT_S)
-            self.last_id = int(reply.body[0])
+            notification_id = reply.body[0]
+            if not isinstance(notification_id, int):
+                raise TypeError(f"Notify answered {notification_id!r}, not a notification id")
+            self.last_id = notification_id
         except Exception:  # a notification must never take the app down
             self._drop()
             return False
@@ -77,34 +95,33 @@ class Notifier:
         """Close the D-Bus connection (reopened on the next call)."""
         self._drop()
 
-    def _connect(self) -> Any:
+    def _connect(self) -> DBusRouter:
         if self._router is None:
             from jeepney.io.threading import DBusRouter, open_dbus_connection  # type: ignore[import-untyped]
 
-            self._router = DBusRouter(open_dbus_connection(bus="SESSION"))
+            router: DBusRouter = DBusRouter(open_dbus_connection(bus="SESSION"))
+            self._router = router
             if self._on_click is not None:
-                self._listen(self._router)
+                self._listen(router)
         return self._router
 
-    def _listen(self, router: Any) -> None:
+    def _listen(self, router: DBusRouter) -> None:
         from jeepney import MatchRule, message_bus
 
         rule = MatchRule(type="signal", interface=_BUS_NAME, member="ActionInvoked", path=_PATH)
         router.send_and_get_reply(message_bus.AddMatch(rule), timeout=_TIMEOUT_S)
-        self._click_queue = router.filter(rule, bufsize=16).queue
-        self._clicks = threading.Thread(
-            target=self._wait_for_clicks, args=(self._click_queue,), name="inflow-clicks", daemon=True
-        )
+        queue = self._click_queue = router.filter(rule, bufsize=16).queue
+        self._clicks = threading.Thread(target=self._wait_for_clicks, args=(queue,), name="inflow-clicks", daemon=True)
         self._clicks.start()
 
-    def _wait_for_clicks(self, queue: Any) -> None:
+    def _wait_for_clicks(self, queue: Queue[DBusMessage | None]) -> None:
         while True:
             message = queue.get()
             if message is None:  # _drop() asked us to stop
                 return
             notification_id, action = message.body
-            if action == "default" and self._on_click is not None:
-                self._on_click(int(notification_id))
+            if action == "default" and self._on_click is not None and isinstance(notification_id, int):
+                self._on_click(notification_id)
 
     def _drop(self) -> None:
         if self._router is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from jeepney import DBusAddress, MatchRule  # type: ignore[import-untyped]
 from jeepney.low_level import HeaderFields  # type: ignore[import-untyped]
@@ -22,6 +22,9 @@ from PySide6.QtCore import QObject, Signal
 from app.hotkey.base import HotkeyBackend, HotkeyError
 from app.hotkey.keys import KeyCombo, Modifier, parse_sequence
 from app.hotkey.portal_dbus import BusError, PortalBus
+
+if TYPE_CHECKING:
+    from app.dbus_types import DBusMessage
 
 __all__ = ["MIN_VERSION", "SHORTCUT_ID", "PortalHotkey", "portal_trigger"]
 
@@ -52,6 +55,8 @@ _TRIGGER_MODIFIERS = (
     (Modifier.SHIFT, "SHIFT"),
     (Modifier.META, "LOGO"),
 )
+Results = dict[str, tuple[str, object]]
+"""A Request::Response's results (a{sv}): name -> (signature, value)."""
 
 
 def portal_trigger(combo: KeyCombo) -> str:
@@ -87,7 +92,7 @@ class PortalHotkey(HotkeyBackend):
         self._registered_app = False
         self._combo: KeyCombo | None = None
         self._session: str | None = None
-        self._pending: dict[str, Callable[[int, dict[str, Any]], None]] = {}  # request path -> handler
+        self._pending: dict[str, Callable[[int, Results], None]] = {}  # request path -> handler
         self._state = "portal: not registered"
         self._bound = False
 
@@ -144,7 +149,8 @@ class PortalHotkey(HotkeyBackend):
             if not bus.name_available(PORTAL):
                 raise self._unusable("no xdg-desktop-portal on the session bus", "Your desktop has no portal")
             props = DBusAddress(PORTAL_PATH, bus_name=PORTAL, interface="org.freedesktop.DBus.Properties")
-            version = int(bus.call(props, "Get", "ss", (SHORTCUTS, "version"))[0][1])
+            variant = bus.call(props, "Get", "ss", (SHORTCUTS, "version"))[0]
+            version = int(variant[1]) if isinstance(variant, tuple) else 0
         except BusError as exc:
             if exc.name in _MISSING_INTERFACE:
                 raise self._unusable(
@@ -214,8 +220,8 @@ class PortalHotkey(HotkeyBackend):
         bus: PortalBus,
         method: str,
         signature: str,
-        body: Callable[[str], tuple[Any, ...]],
-        handler: Callable[[int, dict[str, Any]], None],
+        body: Callable[[str], tuple[object, ...]],
+        handler: Callable[[int, Results], None],
     ) -> None:
         """Call a portal method that answers with Request::Response, expecting the documented handle."""
         token = _token()
@@ -230,7 +236,7 @@ class PortalHotkey(HotkeyBackend):
         if handle != expected:  # a portal older than 0.9 picks its own handle
             self._pending[handle] = self._pending.pop(expected)
 
-    def _on_session_created(self, code: int, results: dict[str, Any]) -> None:
+    def _on_session_created(self, code: int, results: Results) -> None:
         combo = self._combo
         if code != 0 or "session_handle" not in results or combo is None or self._bus is None:
             self._declined(code, "start a shortcuts session")
@@ -252,7 +258,7 @@ class PortalHotkey(HotkeyBackend):
         except BusError as exc:
             self._declined(2, f"bind the shortcut ({exc})")
 
-    def _on_bound(self, code: int, results: dict[str, Any]) -> None:
+    def _on_bound(self, code: int, results: Results) -> None:
         if code != 0 or self._combo is None:
             self._declined(code, "bind the shortcut")
             return
@@ -279,7 +285,7 @@ class PortalHotkey(HotkeyBackend):
         self.problem.emit(message)
 
     # ------------------------------------------------------------------ signals
-    def _on_signal(self, message: Any) -> None:
+    def _on_signal(self, message: DBusMessage) -> None:
         fields = message.header.fields
         interface, member = fields.get(HeaderFields.interface), fields.get(HeaderFields.member)
         path = fields.get(HeaderFields.path)
@@ -287,7 +293,8 @@ class PortalHotkey(HotkeyBackend):
             handler = self._pending.pop(str(path), None)
             if handler is not None:
                 code, results = message.body
-                handler(int(code), dict(results))
+                if isinstance(code, int) and isinstance(results, dict):
+                    handler(code, dict(results))
         elif interface == SHORTCUTS and message.body and message.body[0] == self._session and self._bound:
             if member == "Activated" and message.body[1] == SHORTCUT_ID:
                 self.activated.emit()
@@ -315,8 +322,12 @@ class PortalHotkey(HotkeyBackend):
             log.debug("hotkey: %s.%s: %s", address.interface, method, exc)
 
 
-def _trigger_of(shortcuts: list[tuple[str, dict[str, Any]]]) -> str | None:
-    """Our shortcut's trigger_description ("" when the desktop gives none); None when it is not bound."""
+def _trigger_of(shortcuts: object) -> str | None:
+    """Our shortcut's trigger_description ("" when the desktop gives none); None when it is not bound.
+
+    `shortcuts` is the a(sa{sv}) of BindShortcuts and ShortcutsChanged: (id, properties) pairs."""
+    if not isinstance(shortcuts, list | tuple):
+        return None
     for shortcut_id, props in shortcuts:
         if shortcut_id == SHORTCUT_ID:
             return str(props.get("trigger_description", ("s", ""))[1])

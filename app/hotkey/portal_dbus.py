@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from jeepney import DBusAddress, MatchRule, MessageType, new_method_call  # type: ignore[import-untyped]
 from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg  # type: ignore[import-untyped]
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+
+if TYPE_CHECKING:
+    from app.dbus_types import DBusConnection, DBusMessage
 
 __all__ = ["BusError", "PortalBus"]
 
@@ -37,7 +40,7 @@ class PortalBus(QObject):
 
     def __init__(
         self,
-        on_signal: Callable[[Any], None],
+        on_signal: Callable[[DBusMessage], None],
         on_lost: Callable[[], None],
         address: str | None = None,
         parent: QObject | None = None,
@@ -45,16 +48,19 @@ class PortalBus(QObject):
         super().__init__(parent)
         self._on_signal = on_signal
         self._on_lost = on_lost
-        self._conn: Any = open_dbus_connection(bus=address or "SESSION")
-        self._backlog: deque[Any] = deque()
+        conn: DBusConnection = open_dbus_connection(bus=address or "SESSION")
+        self._conn: DBusConnection | None = conn
+        self._backlog: deque[DBusMessage] = deque()
         # Messages read while a call waits for its reply land here (jeepney's filter machinery).
-        self._catch_all = self._conn.filter(MatchRule(), queue=self._backlog)
+        self._catch_all = conn.filter(MatchRule(), queue=self._backlog)
         self._pumping = False
-        self._notifier = QSocketNotifier(self._conn.sock.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier = QSocketNotifier(conn.sock.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._pump)
 
     @property
     def unique_name(self) -> str:
+        if self._conn is None:
+            raise BusError("", "not connected to the session bus")
         return str(self._conn.unique_name)
 
     def call(
@@ -62,9 +68,9 @@ class PortalBus(QObject):
         address: DBusAddress,
         method: str,
         signature: str | None = None,
-        body: tuple[Any, ...] = (),
+        body: tuple[object, ...] = (),
         timeout: float = CALL_TIMEOUT_S,
-    ) -> tuple[Any, ...]:
+    ) -> tuple[object, ...]:
         """The reply's body; BusError for an error reply, a timeout or a broken connection."""
         if self._conn is None:
             raise BusError("", "not connected to the session bus")
@@ -88,7 +94,8 @@ class PortalBus(QObject):
         """Whether `name` has an owner or the bus can start one."""
         if self.call(_BUS, "NameHasOwner", "s", (name,))[0]:
             return True
-        return name in self.call(_BUS, "ListActivatableNames")[0]
+        activatable = self.call(_BUS, "ListActivatableNames")[0]
+        return isinstance(activatable, list) and name in activatable
 
     def add_match(self, rule: MatchRule) -> None:
         self.call(_BUS, "AddMatch", "s", (rule.serialise(),))
