@@ -43,6 +43,7 @@ class DoctorReport(SettingsAndPolicy):
     database_problem: str | None
     running: bool
     hotkey: str
+    context: str | None
     config_problems: list[str]
 
 
@@ -80,6 +81,15 @@ def _database_check(paths: Paths) -> str | None:
     return quick_check(paths.database)
 
 
+def _context_state() -> str | None:
+    """What the capture window's context prefill can read, where it depends on a permission (macOS)."""
+    if sys.platform == "darwin":
+        from app.context_macos import accessibility_state
+
+        return accessibility_state()
+    return None
+
+
 def collect_report(paths: Paths) -> DoctorReport:
     from PySide6.QtCore import qVersion
 
@@ -91,7 +101,11 @@ def collect_report(paths: Paths) -> DoctorReport:
     if status is None:
         display = os.environ.get("DISPLAY")
         wayland = os.environ.get("WAYLAND_DISPLAY")
-        if wayland:
+        if sys.platform == "win32":
+            backend = "windows (RegisterHotKey)"
+        elif sys.platform == "darwin":
+            backend = "macos (Carbon RegisterEventHotKey)"
+        elif wayland:
             backend = "the desktop's GlobalShortcuts portal (where there is none: bind `inflow capture --window`)"
         elif display:
             backend = "x11 (XGrabKey)"
@@ -124,6 +138,7 @@ def collect_report(paths: Paths) -> DoctorReport:
         "database_problem": _database_check(paths),
         "running": status is not None and bool(status.get("ok")),
         "hotkey": hotkey,
+        "context": _context_state(),
         "config_problems": config.problems,
         "settings": settings_report(config),
         "policy": policy_report(config),
@@ -159,6 +174,8 @@ def format_report(report: DoctorReport) -> str:
         lines.append("Database: passes its check (PRAGMA quick_check)")
     lines.append(f"Running:  {'yes' if report['running'] else 'no'}")
     lines.append(f"Hotkey:   {report['hotkey']}")
+    if report.get("context"):
+        lines.append(f"Context:  {report['context']}")
     problems = report["config_problems"]
     lines.append("Config:   " + ("no problems" if not problems else f"{len(problems)} problem(s)"))
     lines += [f"  - {p}" for p in problems]
