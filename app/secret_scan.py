@@ -19,9 +19,14 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from detect_secrets.plugins.base import BasePlugin
+    from detect_secrets.settings import Settings
 
 _EXCLUDED = {"Base64HighEntropyString", "HexHighEntropyString"}
 #: Fields whose text is lower-cased on the way out: scanned as given and upper-cased.
@@ -76,8 +81,8 @@ class _Scanner:
     def __init__(self) -> None:
         from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-        mapping: dict[str, Any] = get_mapping_from_secret_type_to_class()
-        classes: list[Any] = [c for c in mapping.values() if c.__name__ not in _EXCLUDED]
+        mapping: Mapping[str, type[BasePlugin]] = get_mapping_from_secret_type_to_class()
+        classes = [c for c in mapping.values() if c.__name__ not in _EXCLUDED]
         self._plugins = [{"name": c.__name__} for c in classes]
         #: (strings one of which a match contains, or None: unknown; the expression, or None: no expression known)
         self._gates: list[tuple[frozenset[str] | None, re.Pattern[str] | None]] = []
@@ -87,7 +92,7 @@ class _Scanner:
                 self._gates.append((None, None))
             self._gates += [(required_strings(pattern), pattern) for pattern in patterns or ()]
 
-    def settings(self) -> Any:
+    def settings(self) -> AbstractContextManager[Settings]:
         from detect_secrets.settings import transient_settings
 
         return transient_settings({"plugins_used": self._plugins})
@@ -133,7 +138,7 @@ def _scanner() -> _Scanner:
         return _built[0]
 
 
-def _patterns(plugin: Any) -> list[re.Pattern[str]] | None:
+def _patterns(plugin: BasePlugin) -> list[re.Pattern[str]] | None:
     """The expressions a plugin looks for on an ad hoc line; None for a plugin of another sort."""
     from detect_secrets.plugins.base import RegexBasedDetector
     from detect_secrets.plugins.keyword import (
@@ -157,25 +162,27 @@ def required_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return _required(list(_parser.parse(pattern.pattern, pattern.flags)))
 
 
-def _required(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
-    """The most selective set of strings one of which a match of this sequence must contain."""
+def _required(items: list[tuple[object, object]]) -> frozenset[str] | None:
+    """The most selective set of strings one of which a match of this sequence must contain.
+
+    `items` are re's parse, (opcode, argument) pairs; the argument's shape follows the opcode."""
     from re import _constants as c  # type: ignore[attr-defined]
 
     options: list[frozenset[str]] = []
     run = ""
     for op, value in [*items, (None, None)]:
-        if op is c.LITERAL:
+        if op is c.LITERAL and isinstance(value, int):  # the character's code point
             run += chr(value)
             continue
         if run:
             options.append(frozenset({run.casefold()}))
             run = ""
         found: frozenset[str] | None = None
-        if op is c.SUBPATTERN:
+        if op is c.SUBPATTERN and isinstance(value, tuple):  # (group, add flags, del flags, pattern)
             found = _required(list(value[-1]))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and value[0] >= 1:
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and isinstance(value, tuple) and value[0] >= 1:  # (min, max, pattern)
             found = _required(list(value[2]))
-        elif op is c.BRANCH:
+        elif op is c.BRANCH and isinstance(value, tuple):  # (None, [pattern, ...])
             branches = [_required(list(branch)) for branch in value[1]]
             if all(branches):
                 found = frozenset().union(*(b for b in branches if b))
