@@ -30,7 +30,8 @@ SETTINGS: tuple[Setting, ...] = (
         policy="The global shortcut that opens the capture window, in Qt's notation (e.g. Ctrl+Alt+J).",
     ),
     Setting(
-        "autostart", bool, False, "Start Inflow when you log in (XDG autostart on Linux).",
+        "autostart", bool, False,
+        "Start Inflow when you log in (XDG autostart on Linux, the Run key on Windows, a LaunchAgent on macOS).",
         policy="Start Inflow when people log in.",
     ),
     Setting(
