@@ -9,17 +9,16 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
+from app.capture_saves import CaptureSaves, adding
 from app.config import Config
 from app.context import ContextReader
-from app.drafts import clear_draft, load_draft, save_draft
+from app.instance_server import Reply
 from app.library_actions import LibraryActions
 from app.library_source import DatabaseLibrarySource
 from app.maintenance import Maintenance
@@ -28,13 +27,15 @@ from app.settings_controller import SettingsController
 from app.sharing import Sharing
 from app.writer import StorageWriter, WriteOp
 from storage.export import moment_to_dict
-from storage.files import MAX_FILE_BYTES, add_file_from_path
-from storage.models import Draft, DraftError, Kind, Moment, validate_draft
-from storage.moments import add_moment, delete_moments, undelete_moments, update_moment
+from storage.models import MAX_FILE_BYTES, Draft, DraftError, Kind, Moment, validate_draft
+from storage.moments import delete_moments, undelete_moments, update_moment
 from ui.ports import CaptureContext
 
+if TYPE_CHECKING:
+    from app.notify import Notifier
+    from ui.library import LibraryWindow
+
 log = logging.getLogger(__name__)
-Reply = Callable[[dict[str, Any]], None]
 
 
 class AppController(QObject):
@@ -55,20 +56,16 @@ class AppController(QObject):
         self._writer = StorageWriter(db, self)
         self._writer.changed.connect(self._on_writer_changed)
         self._writer.change_failed.connect(self._on_writer_change_failed)
-        self._library: Any = None
-        self._notifier: Any = None
+        self._library: LibraryWindow | None = None
+        self._notifier: Notifier | None = None
         self._notified: dict[int, str] = {}  # notification id -> moment id (for clicks)
         self._last_answered: str | None = None
 
         self._capture = CaptureWindow()
         self._awaiting_paint = False
+        self._stopped = False
         self._capture.installEventFilter(self)
         self._capture.set_default_kind(Kind(config.get_str("default_kind")))
-        self._capture.save_requested.connect(self._on_capture_save_requested)
-        self._capture.draft_changed.connect(self._on_capture_draft_changed)
-        draft = load_draft(paths.draft_file)
-        if draft is not None:
-            self._capture.restore_draft(draft)
 
         self._tray = Tray(self)
         self._tray.new_moment_requested.connect(self.open_capture)
@@ -80,6 +77,10 @@ class AppController(QObject):
         self._sharing = Sharing(paths, config, self._writer, read_db, self._tray)
         self._sharing.answers_arrived.connect(self._on_sharing_answers_arrived)
         self._sharing.synced.connect(self._on_sharing_synced)
+        self._saves = CaptureSaves(
+            self._capture, self._writer, config, paths.draft_file, check=self._sharing.secret_findings, parent=self
+        )
+        self._saves.saved.connect(self._on_writer_changed)
         self._maintenance = Maintenance(paths, config, self)
         self._library_actions = LibraryActions(
             paths, config, self._writer, self._on_library_changed, self._source.has_unseen_replies
@@ -87,8 +88,6 @@ class AppController(QObject):
         self._settings = SettingsController(paths, config, self._sharing, self._register_hotkey, self._tell)
         self._settings.applied.connect(self._on_settings_applied)
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
-        self._capture.share_anyway_requested.connect(self._on_capture_share_anyway_requested)
-        self._capture.save_file_requested.connect(self._on_capture_save_file_requested)
         self._capture.set_file_limit(MAX_FILE_BYTES)
         self._tray.set_hotkey_hint(config.get_str("hotkey"))
         self._capture.settings_requested.connect(lambda: self.open_settings(show_targets=True))
@@ -118,6 +117,7 @@ class AppController(QObject):
             self.open_capture()
 
     def shutdown(self) -> None:
+        self._stopped = True  # a context read still under way finds the windows gone
         self._maintenance.stop()
         self._hotkey.close()
         self._sharing.stop()
@@ -144,7 +144,7 @@ class AppController(QObject):
         self._capture.set_tag_completions(self._source.tags())
 
     def _on_context_reader_context_read(self, context: CaptureContext) -> None:
-        if self._capture.isVisible():
+        if not self._stopped and self._capture.isVisible():
             self._capture.apply_context(context)
 
     def open_library(self) -> None:
@@ -154,7 +154,7 @@ class AppController(QObject):
         library.raise_()
         library.activateWindow()
 
-    def _ensure_library(self) -> Any:
+    def _ensure_library(self) -> LibraryWindow:
         if self._library is None:
             from ui.library import LibraryWindow
 
@@ -214,54 +214,6 @@ class AppController(QObject):
         return str(self._hotkey.state())
 
     # ------------------------------------------------------------------ writes
-    def _on_capture_save_requested(self, draft: Draft) -> None:
-        """A share is checked for secrets first; private moments are saved right away."""
-        findings = self._sharing.secret_findings(draft)
-        if findings:
-            self._capture.show_secret_warning(findings)
-            return
-        self._submit_add(draft)
-
-    def _on_capture_share_anyway_requested(self, draft: Draft) -> None:
-        path = self._capture.dropped_file()
-        if path:
-            self._submit_file(draft, path)
-        else:
-            self._submit_add(draft)
-
-    def _on_capture_save_file_requested(self, draft: Draft, path: str) -> None:
-        findings = self._sharing.secret_findings(draft, Path(path).name)
-        if findings:
-            self._capture.show_secret_warning(findings)
-            return
-        self._submit_file(draft, path)
-
-    def _submit_file(self, draft: Draft, path: str) -> None:
-        """The file is read and stored on the writer thread (never on the GUI thread)."""
-        targets = self._config.tracking_targets("captured")
-        self._writer.submit(
-            WriteOp(lambda db: add_file_from_path(db, draft, Path(path), track_targets=targets),
-                    success=self._on_capture_saved, failure=self._capture.show_error, name="add file")
-        )  # fmt: skip
-
-    def _submit_add(self, draft: Draft) -> None:
-        self._writer.submit(WriteOp(self._adding(draft), success=self._on_capture_saved,
-                                    failure=self._capture.show_error, name="add"))  # fmt: skip
-
-    def _adding(self, draft: Draft) -> Callable[[Database], Moment]:
-        """The write that stores a new moment, with its tracking and offline-copy settings."""
-        targets = self._config.tracking_targets("captured")
-        snapshot = self._config.get_bool("snapshots_enabled")
-        return lambda db: add_moment(db, draft, track_targets=targets, snapshot=snapshot)
-
-    def _on_capture_saved(self, _moment: Moment) -> None:
-        self._capture.mark_saved()
-        clear_draft(self._paths.draft_file)
-        self._on_writer_changed()
-
-    def _on_capture_draft_changed(self, draft: Draft) -> None:
-        save_draft(self._paths.draft_file, draft)
-
     def _on_library_edit_requested(self, moment_id: str, draft: Draft) -> None:
         def run(db: Database) -> object:
             refuse_secret_in_shared_edit(db, moment_id, draft)
@@ -294,7 +246,7 @@ class AppController(QObject):
         self._on_writer_changed()
 
     # ------------------------------------------------------------------ other processes
-    def handle_command(self, message: dict[str, Any], reply: Reply) -> None:
+    def handle_command(self, message: dict[str, object], reply: Reply) -> None:
         """A command from another `inflow` process (see app.instance_client)."""
         command = message.get("cmd")
         if command == "ping":
@@ -335,7 +287,7 @@ class AppController(QObject):
         else:
             reply({"ok": False, "error": f"unknown command {command!r}"})
 
-    def _command_capture(self, payload: Any, reply: Reply) -> None:
+    def _command_capture(self, payload: object, reply: Reply) -> None:
         try:
             if not isinstance(payload, dict):
                 raise DraftError("malformed capture request")
@@ -355,7 +307,7 @@ class AppController(QObject):
             reply({"ok": False, "error": str(exc)})
             return
         self._writer.submit(
-            WriteOp(self._adding(draft), success=lambda moment: self._on_command_captured(moment, reply),
+            WriteOp(adding(self._config, draft), success=lambda moment: self._on_command_captured(moment, reply),
                     failure=lambda error: reply({"ok": False, "error": error}), name="capture command")
         )  # fmt: skip
 
@@ -391,7 +343,7 @@ class AppController(QObject):
 
     def show_moment(self, moment_id: str) -> None:
         self.open_library()
-        self._library.select_moment(moment_id)
+        self._ensure_library().select_moment(moment_id)
 
     def _on_sharing_synced(self) -> None:
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from storage.models import Delivery, KeptFile, Moment, MomentQuery, Reply, SearchResult, Snapshot
+from storage.models import Delivery, Draft, KeptFile, Moment, MomentQuery, Reply, SearchResult, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,17 @@ class CaptureContext:
     url: str | None = None
     window_title: str | None = None
     app_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SaveRequest:
+    """What the capture window asks the app to store: the validated draft, the local path of the file
+    attached to it (read and stored off the GUI thread), and whether the person chose to share it
+    although the secret check found something (then it is not checked again)."""
+
+    draft: Draft
+    file: str | None = None
+    despite_findings: bool = False
 
 
 class LibrarySource(Protocol):

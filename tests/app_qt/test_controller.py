@@ -18,6 +18,7 @@ from app.paths import Paths, resolve_paths
 from storage.db import open_database
 from storage.models import Draft, Kind, MomentQuery
 from storage.moments import add_moment, count_moments, list_rowids
+from ui.ports import SaveRequest
 from ui.tray import Tray
 
 pytestmark = pytest.mark.x11
@@ -210,7 +211,7 @@ def test_a_dropped_file_is_kept_and_the_window_closes(
     controller.start(open_capture=False, notices=[])
     controller.open_capture()
     with qtbot.waitSignal(controller._writer.finished, timeout=5000):
-        controller._capture.save_file_requested.emit(Draft(kind=Kind.RESOURCE), str(notes))
+        controller._capture.save_requested.emit(SaveRequest(Draft(kind=Kind.RESOURCE), str(notes)))
     assert not controller._capture.isVisible()
     assert db.execute("SELECT name, text FROM files").fetchall() == [("notes.md", "# Pairing\nwords to find later")]
 
@@ -289,7 +290,7 @@ def test_a_secret_in_a_dropped_files_name_blocks_sharing(
     dropped = tmp_path / "ghp_abcdefghijklmnopqrstuvwxyz0123456789.txt"
     dropped.write_text("harmless text")
     _share_to_team(controller)
-    controller._capture.save_file_requested.emit(Draft(kind=Kind.RESOURCE, share_to=("team",)), str(dropped))
+    controller._capture.save_requested.emit(SaveRequest(Draft(kind=Kind.RESOURCE, share_to=("team",)), str(dropped)))
     qtbot.waitUntil(controller._capture.secret_bar.isVisible, timeout=3000)
     assert "GitHub Token in the file name" in controller._capture.secret_bar.label.text()
     assert count_moments(db) == 0
@@ -314,3 +315,77 @@ def test_an_edit_of_a_shared_moment_gets_the_secret_check(
     else:
         assert body == "clean"
         assert "GitHub Token in the note" in controller._library.error_bar.label.text()
+
+
+def test_share_anyway_keeps_the_dropped_file_and_queues_it(
+    qtbot: QtBot, controller: AppController, db: Database, tmp_path: Path
+) -> None:
+    dropped = tmp_path / "ghp_abcdefghijklmnopqrstuvwxyz0123456789.txt"
+    dropped.write_text("harmless text")
+    _share_to_team(controller)
+    capture = controller._capture
+    assert capture.attach_file(str(dropped))
+    capture.share_picker.choose(("team",))
+    capture.request_save()
+    qtbot.waitUntil(capture.secret_bar.isVisible, timeout=3000)
+    with qtbot.waitSignal(controller._writer.finished, timeout=5000):
+        capture.secret_bar.share_button.click()
+    assert db.execute("SELECT name, text FROM files").fetchall() == [(dropped.name, "harmless text")]
+    assert [row[0] for row in db.execute("SELECT target FROM outbox")] == ["team"]
+    assert not capture.isVisible()
+
+
+def test_the_secret_check_runs_off_the_gui_thread_while_the_window_shows_it_is_checking(
+    qtbot: QtBot, controller: AppController, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    import app.secret_scan
+
+    scanned_on: list[threading.Thread] = []
+    released_by_the_gui = threading.Event()
+    ended: list[bool] = []
+
+    def slow_scan(*_args: object, **_kwargs: object) -> list[object]:
+        """Runs until the GUI thread's event loop lets it go (or 3 s, if that loop is blocked by it)."""
+        scanned_on.append(threading.current_thread())
+        ended.append(released_by_the_gui.wait(timeout=3))
+        return []
+
+    monkeypatch.setattr(app.secret_scan, "scan_moment", slow_scan)
+    _share_to_team(controller)
+    capture = controller._capture
+    capture.restore_draft(Draft(kind=Kind.TIP, title="big", body="word " * 200_000, share_to=("team",)))
+    with qtbot.waitSignal(controller._writer.finished, timeout=10000):
+        capture.request_save()
+        assert not ended  # the save call came back while the scan still runs
+        assert capture.save_button.text() == "Checking…" and not capture.save_button.isEnabled()
+        assert "Checking for secrets" in capture.message.text()
+        capture.request_save()  # a second save while checking is not taken
+        QTimer.singleShot(50, released_by_the_gui.set)  # only a turning event loop releases the scan
+    assert scanned_on == [scanned_on[0]] and scanned_on[0] is not threading.main_thread()
+    assert ended == [True]
+    assert count_moments(db) == 1
+    assert [row[0] for row in db.execute("SELECT target FROM outbox")] == ["team"]
+
+
+def test_a_secret_check_that_fails_keeps_the_text_and_stores_nothing(
+    qtbot: QtBot, controller: AppController, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.secret_scan
+
+    def broken_scan(*_args: object, **_kwargs: object) -> list[object]:
+        raise RuntimeError("detector crashed")
+
+    monkeypatch.setattr(app.secret_scan, "scan_moment", broken_scan)
+    _share_to_team(controller)
+    capture = controller._capture
+    capture.restore_draft(Draft(kind=Kind.TIP, title="deploy", body="my notes", share_to=("team",)))
+    capture.request_save()
+    qtbot.waitUntil(lambda: capture.message.tone == "error", timeout=3000)
+    assert "check for secrets failed (detector crashed)" in capture.message.text()
+    assert capture.isVisible() and capture.current_draft().body == "my notes"
+    assert not capture.title_edit.isReadOnly()
+    assert count_moments(db) == 0

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from storage.models import Draft, Kind
 from ui.capture import CaptureWindow
-from ui.ports import CaptureContext
+from ui.ports import CaptureContext, SaveRequest
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_enter_in_title_emits_validated_draft(window: CaptureWindow, qtbot: QtBo
     with qtbot.waitSignal(window.save_requested, timeout=1000) as blocker:
         qtbot.keyClick(window.title_edit, Qt.Key.Key_Return)
     assert blocker.args == [
-        Draft(kind=Kind.RESOURCE, title="Read the Qt docs", url="https://doc.qt.io", tags=("qt", "docs"))
+        SaveRequest(Draft(kind=Kind.RESOURCE, title="Read the Qt docs", url="https://doc.qt.io", tags=("qt", "docs")))
     ]
 
 
@@ -48,7 +48,7 @@ def test_ctrl_enter_saves_from_the_body(window: CaptureWindow, qtbot: QtBot) -> 
     qtbot.keyClicks(window.body_edit, "a note")
     with qtbot.waitSignal(window.save_requested, timeout=1000) as blocker:
         qtbot.keyClick(window.body_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert blocker.args[0].body == "a note"
+    assert blocker.args[0].draft.body == "a note"
     assert window.body_edit.toPlainText() == "a note"  # nothing is cleared before mark_saved()
 
 
@@ -140,7 +140,7 @@ def test_nul_bytes_are_stripped_before_saving(window: CaptureWindow, qtbot: QtBo
     window.body_edit.setPlainText("c\x00d")
     with qtbot.waitSignal(window.save_requested, timeout=1000) as blocker:
         window.request_save()
-    assert (blocker.args[0].title, blocker.args[0].body) == ("ab", "cd")
+    assert (blocker.args[0].draft.title, blocker.args[0].draft.body) == ("ab", "cd")
 
 
 def test_mark_saved_clears_hides_and_emits_empty_draft(window: CaptureWindow, qtbot: QtBot) -> None:
@@ -208,10 +208,11 @@ def test_dropping_a_file_makes_a_resource_and_saves_it_by_path(qtbot: QtBot, pdf
     assert window.file_row.isVisible()
     assert window.file_label.text() == "File: paper.pdf (2 KB)"
     window.tags_edit.setText("papers")
-    with qtbot.assertNotEmitted(window.save_requested), qtbot.waitSignal(window.save_file_requested) as saved:
+    with qtbot.waitSignal(window.save_requested) as saved:
         window.request_save()
-    draft, path = saved.args
-    assert path == str(pdf)
+    [request] = saved.args
+    assert request.file == str(pdf) and not request.despite_findings
+    draft = request.draft
     assert draft.title == "paper.pdf" and draft.kind is Kind.RESOURCE and draft.tags == ("papers",)
     window.mark_saved()
     assert window.dropped_file() is None
@@ -249,8 +250,9 @@ def test_removing_the_file_goes_back_to_a_normal_save(qtbot: QtBot, pdf: Path) -
     _drop(window, _mime_for(pdf))
     window.remove_file_button.click()
     assert window.dropped_file() is None and not window.file_row.isVisible()
-    with qtbot.assertNotEmitted(window.save_file_requested), qtbot.waitSignal(window.save_requested):
+    with qtbot.waitSignal(window.save_requested) as saved:
         window.request_save()
+    assert saved.args[0].file is None
 
 
 def test_a_file_that_vanished_before_saving_is_reported(qtbot: QtBot, pdf: Path) -> None:
@@ -259,7 +261,7 @@ def test_a_file_that_vanished_before_saving_is_reported(qtbot: QtBot, pdf: Path)
     window.show()
     _drop(window, _mime_for(pdf))
     pdf.unlink()
-    with qtbot.assertNotEmitted(window.save_file_requested), qtbot.assertNotEmitted(window.save_requested):
+    with qtbot.assertNotEmitted(window.save_requested):
         window.request_save()
     assert "no longer there" in window.message.text()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -140,26 +141,54 @@ def test_secret_warning_keep_private_saves_unshared(capture: CaptureWindow, qtbo
     _warn(capture, qtbot)
     with qtbot.waitSignal(capture.save_requested, timeout=1000) as blocker:
         capture.secret_bar.private_button.click()
-    assert blocker.args[0].share_to == ()
-    assert blocker.args[0].body.endswith("AKIAIOSFODNN7EXAMPLE")
+    assert blocker.args[0].draft.share_to == () and not blocker.args[0].despite_findings
+    assert blocker.args[0].draft.body.endswith("AKIAIOSFODNN7EXAMPLE")
     assert not capture.secret_bar.isVisible()
     assert capture.body_edit.toPlainText().endswith("AKIAIOSFODNN7EXAMPLE")
 
 
 def test_secret_warning_share_anyway_emits_with_targets(capture: CaptureWindow, qtbot: QtBot) -> None:
     _warn(capture, qtbot)
-    with (
-        qtbot.assertNotEmitted(capture.save_requested),
-        qtbot.waitSignal(capture.share_anyway_requested, timeout=1000) as blocker,
-    ):
+    with qtbot.waitSignal(capture.save_requested, timeout=1000) as blocker:
         capture.secret_bar.share_button.click()
-    assert blocker.args[0].share_to == ("team-room",)
-    assert blocker.args[0].title == "Deploy notes"
+    assert blocker.args[0].despite_findings
+    assert blocker.args[0].draft.share_to == ("team-room",)
+    assert blocker.args[0].draft.title == "Deploy notes"
+
+
+def test_share_anyway_carries_the_attached_file_in_the_same_request(
+    capture: CaptureWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    kept = tmp_path / "deploy.txt"
+    kept.write_text("notes")
+    assert capture.attach_file(str(kept))
+    _warn(capture, qtbot)
+    with qtbot.waitSignal(capture.save_requested, timeout=1000) as blocker:
+        capture.secret_bar.share_button.click()
+    assert blocker.args[0].file == str(kept) and blocker.args[0].despite_findings
+
+
+def test_while_the_secret_check_runs_the_window_says_so_and_takes_no_second_save(
+    capture: CaptureWindow, qtbot: QtBot
+) -> None:
+    capture.title_edit.setText("Deploy notes")
+    with qtbot.waitSignal(capture.save_requested, timeout=1000):
+        capture.request_save()
+    capture.show_checking()
+    assert capture.save_button.text() == "Checking…" and not capture.save_button.isEnabled()
+    assert "Checking for secrets" in capture.message.text()
+    assert capture.title_edit.isReadOnly()
+    with qtbot.assertNotEmitted(capture.save_requested):
+        capture.request_save()
+        qtbot.keyClick(capture.title_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    capture.show_secret_warning(["GitHub Token in the note, line 1"])
+    assert capture.title_edit.text() == "Deploy notes" and not capture.title_edit.isReadOnly()
+    assert not capture.message.isVisible() and capture.save_button.isEnabled()
 
 
 def test_secret_warning_edit_keeps_the_text(capture: CaptureWindow, qtbot: QtBot) -> None:
     _warn(capture, qtbot)
-    with qtbot.assertNotEmitted(capture.save_requested), qtbot.assertNotEmitted(capture.share_anyway_requested):
+    with qtbot.assertNotEmitted(capture.save_requested):
         capture.secret_bar.edit_button.click()
     assert not capture.secret_bar.isVisible()
     assert capture.body_edit.hasFocus()
