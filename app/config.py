@@ -51,9 +51,9 @@ class Config:
     def policy_value(self, key: str) -> bool | tuple[str, ...]:
         """A policy-only key (user_targets, allowed_target_kinds, ...): the enforced policy's, else the default."""
         found = self.policy.enforced.get(key)
-        if found is None:
+        value = None if found is None else found[0]
+        if not isinstance(value, bool | tuple):  # not set (a set one is checked to be one of these)
             return POLICY_ONLY_BY_KEY[key].default
-        value: bool | tuple[str, ...] = found[0]
         return value
 
     def target(self, name: str) -> Target | None:

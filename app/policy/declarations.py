@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from app.policy.documents import PolicyValue
 from app.policy.names import camel
 
-EXAMPLE_TARGETS = {
+EXAMPLE_TARGETS: dict[str, dict[str, str]] = {
     "team": {
         "kind": "matrix",
         "url": "https://matrix.example.org",
@@ -27,7 +27,8 @@ class PolicyEntry:
     key: str
     type: str
     """bool, int, str, enum, list or targets."""
-    default: Any
+    default: PolicyValue | dict[str, dict[str, str]]
+    """The setting's or policy-only key's default; for targets, no table."""
     text: str
     choices: tuple[str, ...] = ()
     recommended: bool = True

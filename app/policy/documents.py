@@ -7,12 +7,15 @@ import the package that reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from app.settings import Value
 
 ENFORCED = "enforced"
 RECOMMENDED = "recommended"
 ROOT_ENV = "INFLOW_POLICY_ROOT"
 """Tests only: read the Linux policy folder (or the macOS managed preferences) from here instead."""
+PolicyValue = Value | tuple[str, ...]
+"""A checked policy value: a setting's (text, true/false, a number) or a policy-only key's list of text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +24,8 @@ class Document:
 
     source: str
     level: str
-    values: dict[str, Any]
+    values: dict[str, object]
+    """As TOML, the registry or the property list hold them: checked by `merge` before any is used."""
 
 
 @dataclass(slots=True)
@@ -41,9 +45,9 @@ class Reading:
 class Policy:
     """The valid policy values per level, each with the source that set it (the highest wins)."""
 
-    enforced: dict[str, tuple[Any, str]] = field(default_factory=dict)
-    recommended: dict[str, tuple[Any, str]] = field(default_factory=dict)
-    targets: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    enforced: dict[str, tuple[PolicyValue, str]] = field(default_factory=dict)
+    recommended: dict[str, tuple[PolicyValue, str]] = field(default_factory=dict)
+    targets: dict[str, tuple[dict[str, object], str]] = field(default_factory=dict)
     """Provisioned `[targets.NAME]` tables (enforced only)."""
     sources: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

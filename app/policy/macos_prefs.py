@@ -10,7 +10,6 @@ from __future__ import annotations
 import getpass
 import plistlib
 from pathlib import Path
-from typing import Any
 from xml.parsers.expat import ExpatError
 
 from app.identity import BUNDLE_ID
@@ -50,5 +49,5 @@ def read_managed_preferences(root: Path, user: str | None = None, owner_uid: int
     return reading
 
 
-def _same(_kind: type, value: Any) -> Any:
+def _same(_kind: type, value: object) -> object:
     return value

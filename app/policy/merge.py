@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from app.policy.documents import ENFORCED, Document, Policy, Reading
-from app.settings import POLICY_ONLY, POLICY_ONLY_BY_KEY, SETTINGS, SETTINGS_BY_KEY, check_value
+from app.policy.documents import ENFORCED, Document, Policy, PolicyValue, Reading
+from app.settings import POLICY_ONLY, POLICY_ONLY_BY_KEY, SETTINGS, SETTINGS_BY_KEY, Value, check_value
 
 if TYPE_CHECKING:
     from app.config import Config
@@ -34,8 +34,17 @@ def collect(reading: Reading) -> Policy:
             if problem:
                 policy.problems.append(f"{document.source}: {problem}; ignored, as if the policy did not set it")
             else:
-                layer[key] = (tuple(value) if isinstance(value, list) else value, document.source)
+                layer[key] = (_checked(value), document.source)
     return policy
+
+
+def _checked(value: object) -> PolicyValue:
+    """A value check_policy_value accepted, as the Policy keeps it (a list as a tuple)."""
+    if isinstance(value, list | tuple):
+        return tuple(str(item) for item in value)  # check_policy_value let only lists of text through
+    if isinstance(value, str | int):  # bool is an int
+        return value
+    raise TypeError(f"not a checked policy value: {value!r}")
 
 
 def check_policy_value(key: str, value: object) -> str | None:
@@ -79,18 +88,25 @@ def apply_policy(config: Config, reading: Reading, user_targets: object) -> None
     policy = config.policy = collect(reading)
     for setting in SETTINGS:
         key = setting.key
-        if key in policy.enforced:
-            config.values[key], source = policy.enforced[key][0], "policy"
+        enforced, recommended = _setting_value(policy.enforced, key), _setting_value(policy.recommended, key)
+        if enforced is not None:
+            config.values[key], source = enforced, "policy"
         elif key in config.user_values:
             config.values[key], source = config.user_values[key], "user"
-        elif key in policy.recommended:
-            config.values[key], source = policy.recommended[key][0], "recommended"
+        elif recommended is not None:
+            config.values[key], source = recommended, "recommended"
         else:
             config.values[key], source = setting.default, "default"
         config.sources[key] = source
     for only in POLICY_ONLY:  # only an enforced policy sets these
         config.sources[only.key] = "policy" if only.key in policy.enforced else "default"
     _apply_targets(config, user_targets)
+
+
+def _setting_value(layer: dict[str, tuple[PolicyValue, str]], key: str) -> Value | None:
+    """A setting's value in a policy level (check_value lets only text, true/false and numbers through)."""
+    found = layer.get(key)
+    return None if found is None or isinstance(found[0], tuple) else found[0]
 
 
 def _apply_targets(config: Config, user_table: object) -> None:

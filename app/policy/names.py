@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
 
 
 def camel(key: str) -> str:
@@ -24,12 +23,12 @@ def key_types() -> dict[str, type]:
 
 
 def to_keys(
-    values: Mapping[str, Any], source: str, problems: list[str], convert: Callable[[type, Any], Any]
-) -> dict[str, Any]:
+    values: Mapping[str, object], source: str, problems: list[str], convert: Callable[[type, object], object]
+) -> dict[str, object]:
     """CamelCase names -> snake_case keys, each value converted for its type; unknown names and
     values that cannot be converted are reported and left out."""
     by_camel = {camel(key): key for key in key_types()}
-    found: dict[str, Any] = {}
+    found: dict[str, object] = {}
     for name, raw in values.items():
         key = by_camel.get(name)
         if key is None:

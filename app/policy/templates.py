@@ -15,7 +15,6 @@ import plistlib
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
 
 from app.identity import BUNDLE_ID
 from app.policy.admx import adml, admx
@@ -35,7 +34,7 @@ _UUIDS = uuid.UUID("8d0f1c6e-5b1a-4c38-9c55-0b6a1e0f7a10")
 """Fixed namespace: the profile's PayloadUUIDs stay the same from one generation to the next."""
 
 
-def _toml(value: Any) -> str:
+def _toml(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
@@ -76,7 +75,7 @@ def _wrap(text: str, width: int = 98) -> list[str]:
     return [*lines, line]
 
 
-def _plist_value(entry: PolicyEntry) -> Any:
+def _plist_value(entry: PolicyEntry) -> object:
     if entry.type == "targets":
         return EXAMPLE_TARGETS
     return list(entry.default) if isinstance(entry.default, tuple) else entry.default

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Protocol
+from typing import Protocol
 
 from app.policy.documents import ENFORCED, RECOMMENDED, Document, Reading
 from app.policy.names import to_keys
@@ -21,7 +21,7 @@ HIVES = ("HKCU", "HKLM")
 class Registry(Protocol):
     """The little of the registry Inflow reads (a fake one in tests)."""
 
-    def values(self, hive: str, key: str) -> dict[str, Any] | None:
+    def values(self, hive: str, key: str) -> dict[str, object] | None:
         """A key's values (name -> data as winreg returns it), or None when the key does not exist."""
         ...
 
@@ -29,7 +29,7 @@ class Registry(Protocol):
 class WindowsRegistry:
     """The real registry, through winreg, in the 64-bit view."""
 
-    def values(self, hive: str, key: str) -> dict[str, Any] | None:
+    def values(self, hive: str, key: str) -> dict[str, object] | None:
         if sys.platform == "win32":
             return _read_key(hive, key)
         raise OSError("the Windows registry exists only on Windows")
@@ -37,7 +37,7 @@ class WindowsRegistry:
 
 if sys.platform == "win32":
 
-    def _read_key(hive: str, key: str) -> dict[str, Any] | None:
+    def _read_key(hive: str, key: str) -> dict[str, object] | None:
         import winreg
 
         root = winreg.HKEY_LOCAL_MACHINE if hive == "HKLM" else winreg.HKEY_CURRENT_USER
@@ -45,7 +45,7 @@ if sys.platform == "win32":
             handle = winreg.OpenKey(root, key, 0, winreg.KEY_READ | winreg.KEY_WOW64_64KEY)
         except FileNotFoundError:
             return None
-        found: dict[str, Any] = {}
+        found: dict[str, object] = {}
         with handle:
             index = 0
             while True:
@@ -72,7 +72,7 @@ def read_registry(registry: Registry) -> Reading:
     return reading
 
 
-def _from_registry(kind: type, data: Any) -> Any:
+def _from_registry(kind: type, data: object) -> object:
     if kind is bool and isinstance(data, int) and not isinstance(data, bool):
         if data not in (0, 1):
             raise ValueError(f"must be 0 or 1 (REG_DWORD), not {data}")
