@@ -8,39 +8,30 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, S
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QMainWindow,
-    QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from storage.models import Draft, Kind, Moment, MomentQuery
+from storage.models import Draft, Moment, MomentQuery
 from ui.icons import app_icon
 from ui.library_delegate import MomentDelegate
+from ui.library_delete import ask_retract, deleted_text, online_targets, short_title
 from ui.library_detail import DetailPane
 from ui.library_model import MomentListModel
+from ui.library_toolbar import LibraryToolbar
 from ui.markdown import SAFE_SCHEMES
 from ui.ports import DeliverySource, LibrarySource, SnapshotSource
-from ui.widgets import InlineBar, tip
+from ui.widgets import InlineBar
 
 SEARCH_DEBOUNCE_MS = 150
 UNDO_TIMEOUT_MS = 15_000
 IMPORT_FILTER = "Bookmarks (*.html *.htm);;Inflow export (*.json);;All files (*)"
-_KIND_FILTERS = (
-    ("All kinds", None),
-    ("Resources", Kind.RESOURCE),
-    ("Tips", Kind.TIP),
-    ("Questions", Kind.QUESTION),
-)
 
 
 class LibraryWindow(QMainWindow):
@@ -108,31 +99,12 @@ class LibraryWindow(QMainWindow):
         self.resize(980, 640)
         self.refresh()
 
-    def _build_top_row(self) -> QHBoxLayout:
-        self.search_edit = QLineEdit(self, placeholderText="Search (Ctrl+F)", clearButtonEnabled=True)
-        self.kind_combo = tip(QComboBox(self), "Show one kind of moment")
-        for label, kind in _KIND_FILTERS:
-            self.kind_combo.addItem(label, kind.value if kind else None)
-        self.tag_combo = tip(QComboBox(self), "Show moments with this tag")
-        self.tag_combo.setMinimumContentsLength(10)
-        self.tag_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.new_button = tip(QPushButton("New moment", self), "Capture a new moment (Ctrl+N)")
-        self.import_button = tip(
-            QPushButton("Import bookmarks…", self), "Import a browser's bookmarks file or an Inflow export"
-        )
-        self.settings_button = tip(QPushButton("Settings…", self), "Settings (Ctrl+,)")
-        top = QHBoxLayout()
-        top.addWidget(self.search_edit, 1)
-        top.addWidget(self.kind_combo)
-        top.addWidget(self.tag_combo)
-        top.addSpacing(12)
-        top.addWidget(self.new_button)
-        top.addWidget(self.import_button)
-        top.addWidget(self.settings_button)
-        return top
-
     def _build(self) -> None:
-        top = self._build_top_row()
+        self.toolbar = LibraryToolbar(self)
+        tools = self.toolbar
+        self.search_edit, self.kind_combo, self.tag_combo = tools.search_edit, tools.kind_combo, tools.tag_combo
+        self.new_button, self.import_button = tools.new_button, tools.import_button
+        self.settings_button = tools.settings_button
         self.banner = InlineBar("info", self)
         self.error_bar = InlineBar("error", self)
         self.undo_bar = InlineBar("hint", self)
@@ -163,7 +135,7 @@ class LibraryWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.setSpacing(8)
-        layout.addLayout(top)
+        layout.addWidget(self.toolbar)
         for bar in (self.banner, self.error_bar, self.undo_bar):
             layout.addWidget(bar)
         layout.addWidget(splitter, 1)
@@ -221,9 +193,7 @@ class LibraryWindow(QMainWindow):
     # ------------------------------------------------------------------ public API
     def current_query(self) -> MomentQuery:
         """The query the search box and filters describe."""
-        kind = self.kind_combo.currentData()
-        tag = self.tag_combo.currentData()
-        return MomentQuery(text=self.search_edit.text().strip(), kind=Kind(kind) if kind else None, tag=tag)
+        return self.toolbar.query()
 
     def refresh(self) -> None:
         """Re-query the source and the tags, keeping the selected moment (or its row) when possible."""
@@ -312,20 +282,16 @@ class LibraryWindow(QMainWindow):
             moments = [self.detail.moment]
         if not moments:
             return
-        title = _short(moments[0].display_title)
+        title = short_title(moments[0].display_title)
         retract = False
-        online = self._online_targets(moments)
+        online = online_targets(self._deliveries, moments)
         if online:
-            answer = self._ask_retract(moments, title, online)
+            answer = ask_retract(self, moments, title, online)
             if answer is None:
                 return
             retract = answer
         self._deleted_ids = [m.id for m in moments]
-        text = f"Deleted “{title}”" if len(moments) == 1 else f"Deleted {len(moments)} moments"
-        removable = [name for name, can in online.items() if can]
-        if retract and removable:
-            text += f" and asked {_names(removable)} to remove it"
-        self.undo_bar.show_message(text + ".", "Undo (Ctrl+Z)")
+        self.undo_bar.show_message(deleted_text(moments, title, online, retract=retract), "Undo (Ctrl+Z)")
         self._undo_timer.start()
         self.delete_requested.emit(list(self._deleted_ids), retract)
 
@@ -338,63 +304,10 @@ class LibraryWindow(QMainWindow):
         self.undelete_requested.emit(ids)
 
     # ------------------------------------------------------------------ internals
-    def _online_targets(self, moments: list[Moment]) -> dict[str, bool]:
-        """Targets where any of the moments is online, each with whether it can be removed there."""
-        if self._deliveries is None:
-            return {}
-        online: dict[str, bool] = {}
-        for moment in moments:
-            if moment.origin == "team":
-                continue
-            for name, can_remove in self._deliveries.retractable(moment.id):
-                online[name] = online.get(name, False) or can_remove
-        return online
-
-    def _ask_retract(self, moments: list[Moment], title: str, online: dict[str, bool]) -> bool | None:
-        """Ask whether to remove the moments from their targets too: True, False, or None to cancel."""
-        where = ", ".join(
-            f"{name} (can be removed)" if can else f"{name} (stays there: it cannot be removed from there)"
-            for name, can in online.items()
-        )
-        subject = f"“{title}” is" if len(moments) == 1 else f"Some of these {len(moments)} moments are"
-        removable = [name for name, can in online.items() if can]
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Delete shared moment — Inflow")
-        box.setText(f"{subject} shared on: {where}.")
-        box.setInformativeText(
-            "Deleting here does not delete what your team already has"
-            + (f", unless you remove it from {_names(removable)}." if removable else ".")
-        )
-        retract_button = None
-        if removable:
-            retract_button = box.addButton(
-                f"Delete and remove from {_names(removable)}", QMessageBox.ButtonRole.DestructiveRole
-            )
-        local_button = box.addButton("Delete here only", QMessageBox.ButtonRole.AcceptRole)
-        cancel_button = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(retract_button or local_button)
-        box.setEscapeButton(cancel_button)
-        box.exec()
-        clicked = box.clickedButton()
-        box.deleteLater()
-        if retract_button is not None and clicked is retract_button:
-            return True
-        if clicked is local_button:
-            return False
-        return None
-
     def _reload_tags(self) -> None:
-        current = self.tag_combo.currentData()
-        self.tag_combo.blockSignals(True)
-        self.tag_combo.clear()
-        self.tag_combo.addItem("All tags", None)
         tags = self._source.tags()
-        for tag in tags:
-            self.tag_combo.addItem(f"#{tag}", tag)
+        self.toolbar.set_tags(tags)
         self.detail.editor.tag_completer.set_tags(tags)
-        self.tag_combo.setCurrentIndex(max(0, self.tag_combo.findData(current)) if current else 0)
-        self.tag_combo.blockSignals(False)
 
     def _update_empty_state(self, query: MomentQuery, *, truncated: bool) -> None:
         count = self.model.rowCount()
@@ -467,14 +380,6 @@ class LibraryWindow(QMainWindow):
         """Closing hides the window; an edit in progress stays in the editor for next time."""
         self.error_bar.hide()
         super().closeEvent(event)
-
-
-def _short(title: str, limit: int = 40) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
-
-
-def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _shortcut(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from storage.models import KeptFile, Kind, Moment, Reply, Snapshot, SnapshotState
 from ui.library_model import parse_timestamp
 from ui.markdown import highlight_html, is_safe_url, render_markdown
-from ui.reader import format_date
+from ui.reader_html import format_date
 from ui.widgets import human_size
 
 SAVING_TEXT = "Saving a copy for offline reading…"

@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 import ui.reader
 from storage.models import Snapshot, SnapshotState
 from tests.ui.conftest import png_bytes
-from ui.reader import DEFAULT_FONT_SIZE, ReaderBrowser, ReaderView, clean_snapshot_html, header_html
+from ui.reader import DEFAULT_FONT_SIZE, ReaderBrowser, ReaderView
+from ui.reader_html import clean_snapshot_html, header_html
 
 if TYPE_CHECKING:
     from tests.ui.conftest import FakeSnapshots
