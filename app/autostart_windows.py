@@ -7,9 +7,11 @@ The MSI's AUTOSTART=1 writes the same value under HKLM for every user; a person 
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 from collections.abc import Sequence
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Protocol, cast
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 VALUE_NAME = "Inflow"
@@ -19,12 +21,27 @@ class MachineWideError(Exception):
     """The installer's per-machine entry starts Inflow for everyone; only an administrator can remove it."""
 
 
-def _winreg(registry: Any) -> Any:
+class Registry(Protocol):
+    """The members of the `winreg` module used here (its stubs exist only when type-checking for Windows)."""
+
+    HKEY_CURRENT_USER: int
+    HKEY_LOCAL_MACHINE: int
+    KEY_SET_VALUE: int
+    KEY_QUERY_VALUE: int
+    REG_SZ: int
+    REG_EXPAND_SZ: int
+
+    def CreateKeyEx(self, key: int, sub_key: str, reserved: int, access: int, /) -> AbstractContextManager[object]: ...
+    def OpenKey(self, key: int, sub_key: str, reserved: int, access: int, /) -> AbstractContextManager[object]: ...
+    def SetValueEx(self, key: object, value_name: str, reserved: int, type: int, value: str, /) -> None: ...
+    def DeleteValue(self, key: object, value: str, /) -> None: ...
+    def QueryValueEx(self, key: object, name: str, /) -> tuple[object, int]: ...
+
+
+def _winreg(registry: Registry | None) -> Registry:
     if registry is not None:
         return registry
-    import winreg
-
-    return winreg
+    return cast("Registry", importlib.import_module("winreg"))
 
 
 def command_line(argv: Sequence[str]) -> str:
@@ -32,13 +49,13 @@ def command_line(argv: Sequence[str]) -> str:
     return subprocess.list2cmdline(list(argv))
 
 
-def enable(argv: Sequence[str], registry: Any = None) -> None:
+def enable(argv: Sequence[str], registry: Registry | None = None) -> None:
     reg = _winreg(registry)
     with reg.CreateKeyEx(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE) as key:
         reg.SetValueEx(key, VALUE_NAME, 0, reg.REG_SZ, command_line(argv))
 
 
-def disable(registry: Any = None) -> None:
+def disable(registry: Registry | None = None) -> None:
     """Remove the user's Run value; MachineWideError when the installer's HKLM one stays."""
     reg = _winreg(registry)
     try:
@@ -53,12 +70,12 @@ def disable(registry: Any = None) -> None:
         )
 
 
-def is_enabled(registry: Any = None) -> bool:
+def is_enabled(registry: Registry | None = None) -> bool:
     reg = _winreg(registry)
     return _has_value(reg, reg.HKEY_CURRENT_USER) or _has_value(reg, reg.HKEY_LOCAL_MACHINE)
 
 
-def _has_value(reg: Any, hive: Any) -> bool:
+def _has_value(reg: Registry, hive: int) -> bool:
     try:
         with reg.OpenKey(hive, RUN_KEY, 0, reg.KEY_QUERY_VALUE) as key:
             value, kind = reg.QueryValueEx(key, VALUE_NAME)

@@ -13,7 +13,12 @@ import ctypes.util
 import sys
 from collections.abc import Callable
 from ctypes import CFUNCTYPE, POINTER, Structure, c_int32, c_uint32, c_ulong, c_void_p
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ctypes import _CFunctionType
+
+    from app.ctypes_types import Prototype
 
 OSStatus = c_int32
 OSType = c_uint32
@@ -48,7 +53,7 @@ class EventTypeSpec(Structure):
 EventHandlerProc = CFUNCTYPE(OSStatus, c_void_p, c_void_p, c_void_p)
 """OSStatus (*)(EventHandlerCallRef, EventRef, void *userData)."""
 
-PROTOTYPES: dict[str, tuple[Any, tuple[Any, ...]]] = {
+PROTOTYPES: dict[str, Prototype] = {
     "GetApplicationEventTarget": (c_void_p, ()),
     "InstallEventHandler": (
         OSStatus, (c_void_p, EventHandlerProc, ItemCount, POINTER(EventTypeSpec), c_void_p, POINTER(c_void_p)),
@@ -65,23 +70,23 @@ PROTOTYPES: dict[str, tuple[Any, tuple[Any, ...]]] = {
 
 if sys.platform == "darwin":
 
-    def _load() -> Any:
+    def _load() -> ctypes.CDLL:
         return ctypes.CDLL(ctypes.util.find_library("Carbon"))
 else:
 
-    def _load() -> Any:
+    def _load() -> ctypes.CDLL:
         raise OSError("Carbon.framework exists only on macOS")
 
 
 class Carbon:
     """The hotkey calls; `load()` is the real framework unless a test fakes it."""
 
-    def __init__(self, load: Callable[[], Any] | None = None) -> None:
+    def __init__(self, load: Callable[[], ctypes.CDLL] | None = None) -> None:
         self._load = load or _load
-        self._lib: Any = None
-        self._procs: list[Any] = []  # the C callbacks must outlive their registration
+        self._lib: ctypes.CDLL | None = None
+        self._procs: list[_CFunctionType] = []  # the C callbacks must outlive their registration
 
-    def lib(self) -> Any:
+    def lib(self) -> ctypes.CDLL:
         if self._lib is None:
             lib = self._load()
             for function, (restype, argtypes) in PROTOTYPES.items():

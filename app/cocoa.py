@@ -12,14 +12,20 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
-from collections.abc import Callable
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int32, c_long, c_uint8, c_uint32, c_ulong, c_void_p
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ctypes import _CFunctionType
+
+    from app.ctypes_types import LibraryLoader, Prototype
+
+    Senders = tuple[_CFunctionType, _CFunctionType, _CFunctionType]
 
 K_CF_STRING_ENCODING_UTF8 = 0x08000100
 K_AX_ERROR_SUCCESS = 0
 LIBRARIES = ("objc", "AppKit", "CoreFoundation", "ApplicationServices")
-PROTOTYPES: dict[str, dict[str, tuple[Any, tuple[Any, ...]]]] = {
+PROTOTYPES: dict[str, dict[str, Prototype]] = {
     "objc": {
         "objc_getClass": (c_void_p, (c_char_p,)),
         "sel_registerName": (c_void_p, (c_char_p,)),
@@ -47,23 +53,23 @@ _SEND_CSTR = CFUNCTYPE(c_char_p, c_void_p, c_void_p)
 
 if sys.platform == "darwin":
 
-    def _load(name: str) -> Any:
+    def _load(name: str) -> ctypes.CDLL:
         return ctypes.CDLL(ctypes.util.find_library(name))
 else:
 
-    def _load(name: str) -> Any:
+    def _load(name: str) -> ctypes.CDLL:
         raise OSError(f"{name} exists only on macOS")
 
 
 class Cocoa:
     """The calls; `load(library)` is the real framework unless a test fakes it."""
 
-    def __init__(self, load: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, load: LibraryLoader | None = None) -> None:
         self._load = load or _load
-        self._libs: dict[str, Any] = {}
-        self._send: tuple[Any, Any, Any] | None = None
+        self._libs: dict[str, ctypes.CDLL] = {}
+        self._send: Senders | None = None
 
-    def lib(self, name: str) -> Any:
+    def lib(self, name: str) -> ctypes.CDLL:
         if not self._libs:
             for library in LIBRARIES:
                 lib = self._load(library)
@@ -131,7 +137,7 @@ class Cocoa:
     def _sel(self, name: str) -> int:
         return int(self.lib("objc").sel_registerName(name.encode()))
 
-    def _senders(self) -> tuple[Any, Any, Any]:
+    def _senders(self) -> Senders:
         if self._send is None:
             address = ctypes.cast(self.lib("objc").objc_msgSend, c_void_p).value
             if address is None:

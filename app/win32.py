@@ -12,7 +12,10 @@ import ctypes
 import sys
 from collections.abc import Callable
 from ctypes import POINTER, c_int16, c_int32, c_size_t, c_ssize_t, c_uint32, c_void_p, c_wchar, c_wchar_p
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.ctypes_types import LibraryLoader, Prototype
 
 BOOL = c_int32
 INT = c_int32
@@ -44,7 +47,7 @@ class MSG(ctypes.Structure):
                 ("pt", POINT))  # fmt: skip
 
 
-PROTOTYPES: dict[str, dict[str, tuple[Any, tuple[Any, ...]]]] = {
+PROTOTYPES: dict[str, dict[str, Prototype]] = {
     "user32": {
         "RegisterHotKey": (BOOL, (HWND, INT, UINT, UINT)),
         "UnregisterHotKey": (BOOL, (HWND, INT)),
@@ -63,13 +66,13 @@ PROTOTYPES: dict[str, dict[str, tuple[Any, tuple[Any, ...]]]] = {
 
 if sys.platform == "win32":
 
-    def _load(name: str) -> Any:
+    def _load(name: str) -> ctypes.CDLL:
         return ctypes.WinDLL(name, use_last_error=True)
 
     _last_error: Callable[[], int] = ctypes.get_last_error
 else:
 
-    def _load(name: str) -> Any:
+    def _load(name: str) -> ctypes.CDLL:
         raise OSError(f"{name}.dll exists only on Windows")
 
     def _last_error() -> int:
@@ -84,12 +87,12 @@ def read_msg(address: int) -> MSG:
 class Win32:
     """The calls, typed; `load(dll_name)` and `last_error()` are ctypes' own unless a test fakes them."""
 
-    def __init__(self, load: Callable[[str], Any] | None = None, last_error: Callable[[], int] | None = None) -> None:
+    def __init__(self, load: LibraryLoader | None = None, last_error: Callable[[], int] | None = None) -> None:
         self._load = load or _load
         self._last_error = last_error or _last_error
-        self._dlls: dict[str, Any] = {}
+        self._dlls: dict[str, ctypes.CDLL] = {}
 
-    def dll(self, name: str) -> Any:
+    def dll(self, name: str) -> ctypes.CDLL:
         """user32 or kernel32, loaded on first use with every prototype of PROTOTYPES set."""
         if name not in self._dlls:
             dll = self._load(name)
