@@ -127,6 +127,17 @@ class _Runner(QObject):
             self._snapshots = None
 
 
+def timer_delay_ms(remaining_s: float) -> int:
+    """The single-shot delay that wakes the worker no earlier than `remaining_s` from now.
+
+    Qt's default (coarse) timers may fire up to 5 % early so that the system can group wake-ups; a pass
+    that woke early finds nothing due and only arms the timer again. So the delay is stretched by 1/19
+    (95 % of it is the full wait) plus 50 ms, and capped at MAX_TIMER_MS.
+    """
+    remaining_ms = max(0, int(remaining_s * 1000))
+    return min(MAX_TIMER_MS, remaining_ms + remaining_ms // 19 + 50)
+
+
 class SyncWorker(QObject):
     """The GUI thread's handle on the sync thread.
 
@@ -244,5 +255,4 @@ class SyncWorker(QObject):
         if due is None or not self._online:
             self._timer.stop()
             return
-        delay_ms = max(0, min(MAX_TIMER_MS, int((due - time.time()) * 1000) + 50))
-        self._timer.start(delay_ms)
+        self._timer.start(timer_delay_ms(due - time.time()))

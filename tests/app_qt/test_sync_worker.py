@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.sync_worker import SyncWorker
+from app.sync_worker import MAX_TIMER_MS, SyncWorker, timer_delay_ms
 from storage.db import open_database
 from storage.models import Draft
 from storage.moments import add_moment
@@ -98,3 +98,16 @@ def test_sync_now_calls_back_with_the_report(qtbot: QtBot, worker: SyncWorker, t
     with qtbot.waitSignal(worker.pass_finished, timeout=5000):
         worker.sync_now(reports.append)
     assert [r.sent for r in reports] == [1]
+
+
+@pytest.mark.parametrize("remaining_s", [0.0, 0.4, 2.5, 60.0, 3600.0])
+def test_the_retry_timer_never_fires_before_the_delivery_is_due(remaining_s: float) -> None:
+    """A coarse QTimer may fire 5 % early; the armed delay leaves room for that (a pass woken early
+    finds nothing due: that was the flaky second pass of the retry test above)."""
+    delay_ms = timer_delay_ms(remaining_s)
+    assert delay_ms * 0.95 >= remaining_s * 1000
+    assert delay_ms <= remaining_s * 1000 * 1.06 + 50  # and not much later than due
+
+
+def test_the_retry_timer_is_capped_at_what_qt_accepts() -> None:
+    assert timer_delay_ms(10**9) == MAX_TIMER_MS
