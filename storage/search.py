@@ -88,17 +88,42 @@ def search(db: Database, query: MomentQuery, *, limit: int | None = None) -> Sea
     return SearchResult(rowids=rowids, terms=terms, truncated=truncated)
 
 
+_SNIPPET_COLUMNS = (1, 5, 3)
+"""Where a snippet may come from, best first: the note, the page's (or kept file's) text, the link. Never
+the title (the row shows it already) nor the tags (the row's second line)."""
+
+
 def snippets(db: Database, text: str, rowids: Sequence[int], *, tokens: int = 14) -> dict[int, str]:
-    """For the given (displayed) rows only: a short excerpt around the matched words, from whichever
-    column matched best (the note, the page's text, ...), with matches between SNIPPET_START/END."""
+    """For the given (displayed) rows only: the passage around the matched words (between SNIPPET_START
+    and SNIPPET_END), from the note, else the page's text, else the link, with "…" where it was cut on
+    either side. "" when the words matched only the title or tags, or when the passage would just repeat
+    the row's title (a moment without a title shows its note's first line as its title)."""
     expression, _ = parse_query(text)
     if expression is None or not rowids:
         return {}
     placeholders = ", ".join("?" for _ in rowids)
+    calls = ", ".join(f"snippet(moments_fts, {column}, ?, ?, '…', ?)" for column in _SNIPPET_COLUMNS)
+    marks = [SNIPPET_START, SNIPPET_END, tokens] * len(_SNIPPET_COLUMNS)
     # The rowid range lets FTS5 seek; `+rowid IN` keeps SQLite from running the MATCH once per row.
     rows = db.execute(
-        f"SELECT rowid, snippet(moments_fts, -1, ?, ?, '…', ?) FROM moments_fts "
+        f"SELECT rowid, title, substr(body, 1, 500), {calls} FROM moments_fts "
         f"WHERE moments_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN ({placeholders})",
-        [SNIPPET_START, SNIPPET_END, tokens, expression, min(rowids), max(rowids), *rowids],
+        [*marks, expression, min(rowids), max(rowids), *rowids],
     )
-    return {row[0]: row[1] for row in rows}
+    return {row[0]: _best_passage(row[1] or "", row[2] or "", row[3:]) for row in rows}
+
+
+def _best_passage(title: str, body_start: str, candidates: Sequence[str | None]) -> str:
+    """The first candidate holding a match that is not a copy of the shown title."""
+    shown = _flat(title) or _flat(body_start.lstrip().partition("\n")[0])
+    for candidate in candidates:
+        if not candidate or SNIPPET_START not in candidate:
+            continue
+        plain = _flat(candidate.replace(SNIPPET_START, "").replace(SNIPPET_END, "").strip("…"))
+        if plain and plain not in shown:
+            return candidate
+    return ""
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split()).casefold()

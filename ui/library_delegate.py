@@ -107,12 +107,31 @@ class MomentDelegate(QStyledItemDelegate):
 
         if snippet_rect is not None:
             snippet: str = index.data(SNIPPET_ROLE) or ""
-            _paint_runs(painter, snippet_rect, split_snippet(snippet), color=muted, palette=palette)
+            runs = keep_hit_visible(split_snippet(snippet), small, snippet_rect.width())
+            _paint_runs(painter, snippet_rect, runs, color=muted, palette=palette)
 
         painter.setFont(font)
         title_rect = QRect(line2.left(), line1.top(), line1.width() - _ICON - _GAP - date_width - _GAP, line1.height())
         _paint_title(painter, title_rect, moment.display_title, terms, color=text_color, palette=palette)
         painter.restore()
+
+
+def keep_hit_visible(runs: list[tuple[str, bool]], metrics: QFontMetrics, width: int) -> list[tuple[str, bool]]:
+    """Snippet runs cut at the start ("…" in front) so that the first hit ends inside `width`; the end is
+    elided when painted. Runs that fit, or whose first hit fits already, are returned unchanged."""
+    first = next((i for i, (_text, hit) in enumerate(runs) if hit), None)
+    if first is None:
+        return runs
+    lead = "".join(text for text, _hit in runs[:first])
+    hit_width = metrics.horizontalAdvance(runs[first][0])
+    if metrics.horizontalAdvance(lead) + hit_width <= width:
+        return runs
+    room = max(0, width - hit_width - metrics.horizontalAdvance("…") * 2)
+    # Keep as much of the text just before the hit as fits in a third of what is left.
+    kept = metrics.elidedText(lead, Qt.TextElideMode.ElideLeft, room // 3 + metrics.horizontalAdvance("…"))
+    if not kept.startswith("…"):
+        kept = "…" + kept
+    return [(kept, False), *runs[first:]]
 
 
 def _paint_badge(painter: QPainter, rect: QRect, text: str, metrics: QFontMetrics, color: QColor) -> QRect:
