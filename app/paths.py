@@ -156,9 +156,20 @@ def _chmod_private(path: str) -> None:
         pass  # not ours to change: left as it is
 
 
+WINDOWED_EXE = "inflow-gui.exe"
+"""The Windows bundle's second program (build.spec): inflow.exe without a console window."""
+
+
 def launch_command(paths: Paths) -> list[str]:
-    """How to start this Inflow again (frozen bundle or source), with its basedir."""
-    command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
+    """How to start this Inflow again (frozen bundle or source), with its basedir.
+
+    The frozen Windows bundle starts its windowed program, so that autostart and restarts open no
+    console window (the console `inflow.exe` stays the CLI); a bundle without one starts itself."""
+    if not getattr(sys, "frozen", False):
+        command = [sys.executable, "-m", "app"]
+    else:
+        windowed = Path(sys.executable).with_name(WINDOWED_EXE)
+        command = [str(windowed)] if sys.platform == "win32" and windowed.is_file() else [sys.executable]
     if paths.basedir is not None:
         command += ["--basedir", str(paths.basedir)]
     return command

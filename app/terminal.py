@@ -46,10 +46,13 @@ class EscapingStream:
 
 
 def escape_standard_streams() -> None:
-    """From now on, sys.stdout and sys.stderr escape control characters (once per process)."""
+    """From now on, sys.stdout and sys.stderr escape control characters (once per process).
+
+    A missing stream (None: the windowed Windows program has no console) stays None, so that a print
+    is dropped as Python drops it, instead of failing in the wrapper."""
     import sys
 
-    if not isinstance(sys.stdout, EscapingStream):
+    if sys.stdout is not None and not isinstance(sys.stdout, EscapingStream):
         sys.stdout = EscapingStream(sys.stdout)
-    if not isinstance(sys.stderr, EscapingStream):
+    if sys.stderr is not None and not isinstance(sys.stderr, EscapingStream):
         sys.stderr = EscapingStream(sys.stderr)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The MSI authoring check on Linux: builds resources/windows/inflow.wxs with wixl (msitools) from a
-# stand-in tree that has the Windows bundle's file layout (dist\inflow: inflow.exe and _internal\), into
-# OUTDIR/inflow-<version>-x64-authoring-check.msi (OUTDIR: dist). It is not a release: the files in it are
-# placeholders. The real MSI is built with WiX 3 on Windows (.github/workflows/windows.yml).
+# stand-in tree that has the Windows bundle's file layout (dist\inflow: inflow.exe, inflow-gui.exe and
+# _internal\), into OUTDIR/inflow-<version>-x64-authoring-check.msi (OUTDIR: dist). It is not a release:
+# the files in it are placeholders. The real MSI is built with WiX 3 on Windows (.github/workflows/windows.yml).
 #   bash scripts/packaging/msi.sh [OUTDIR]
 # Needs the Debian packages wixl and msitools (the test command installs them).
 set -euo pipefail
@@ -25,7 +25,7 @@ trap 'rm -rf "$stage"' EXIT
 # reads is staged: the bundle's layout with placeholder binaries, and the real policy templates.
 bundle="$stage/inflow"
 mkdir -p "$bundle/_internal/PySide6/plugins/platforms"
-for file in inflow.exe _internal/python311.dll _internal/base_library.zip _internal/PySide6/Qt6Core.dll \
+for file in inflow.exe inflow-gui.exe _internal/python311.dll _internal/base_library.zip _internal/PySide6/Qt6Core.dll \
   _internal/PySide6/plugins/platforms/qwindows.dll; do
   echo "Inflow $version authoring-check stand-in for $file" >"$bundle/$file"
 done

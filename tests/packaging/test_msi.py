@@ -90,15 +90,19 @@ def test_upgrades_in_place_and_refuses_a_downgrade(msi: Path) -> None:
     assert sequence["InstallValidate"] < sequence["RemoveExistingProducts"] < sequence["InstallInitialize"]
 
 
-def test_start_menu_shortcut_to_the_exe(msi: Path) -> None:
+def test_start_menu_shortcut_to_the_windowed_exe(msi: Path) -> None:
+    """The shortcut starts inflow-gui.exe (no console window); inflow.exe, the console one, is the CLI."""
     (shortcut,) = table(msi, "Shortcut")
     assert (shortcut["Directory_"], shortcut["Name"], shortcut["Target"]) == (
         "ProgramMenuFolder",
         "Inflow",
-        "[#InflowExe]",
+        "[#InflowGuiExe]",
     )
     files = {row["File"]: row for row in table(msi, "File")}
+    assert files["InflowGuiExe"]["FileName"] == "inflow-gui.exe"
     assert files["InflowExe"]["FileName"] == "inflow.exe"
+    components = {row["Component"]: row for row in table(msi, "Component")}
+    assert components[files["InflowGuiExe"]["Component_"]]["Directory_"] == "INSTALLFOLDER"
     # ICE38/ICE43 (light's validation on Windows): the Start-menu component's key path is under HKCU.
     key_path = {row["Component"]: row for row in table(msi, "Component")}["StartMenuShortcut"]["KeyPath"]
     assert {row["Registry"]: row for row in table(msi, "Registry")}[key_path]["Root"] == HKCU
@@ -120,13 +124,14 @@ def test_policy_templates_under_the_install_folders_policies(msi: Path) -> None:
     assert placed[r"policies\inflow.admx"] == (policy / "inflow.admx").stat().st_size
     assert placed[r"policies\en-US\inflow.adml"] == (policy / "en-US" / "inflow.adml").stat().st_size
     assert "inflow.exe" in placed
+    assert "inflow-gui.exe" in placed
     assert r"_internal\python311.dll" in placed  # the harvested bundle keeps its layout
 
 
 def test_autostart_1_writes_the_machine_run_entry_and_is_remembered(msi: Path) -> None:
     registry = {(row["Key"], row["Name"]): row for row in table(msi, "Registry")}
-    run = registry[(RUN_KEY, "Inflow")]
-    assert (run["Root"], run["Value"], run["Component_"]) == (HKLM, '"[#InflowExe]"', "Autostart")
+    run = registry[(RUN_KEY, "Inflow")]  # the windowed exe: no console window at every login
+    assert (run["Root"], run["Value"], run["Component_"]) == (HKLM, '"[#InflowGuiExe]"', "Autostart")
     components = {row["Component"]: row for row in table(msi, "Component")}
     assert components["Autostart"]["Condition"] == 'AUTOSTART = "1"'
     assert registry[(r"SOFTWARE\Inflow\Installer", "Autostart")]["Component_"] == "Autostart"
