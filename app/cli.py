@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, paths)
     except CliError as exc:
         print(f"inflow: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except sqlite3.DatabaseError as exc:  # a damaged (or locked) library: one line, never a traceback
         from app.commands_repair import library_problem
 

@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 class CliError(Exception):
     """A failure to report as `inflow: <message>` with exit code 1."""
 
+    exit_code = 1
+
+
+class UsageError(CliError):
+    """The command was asked for something it cannot mean (`search ""`): exit code 2, like argparse."""
+
+    exit_code = 2
+
 
 def open_library(paths: Paths) -> Database:
     """The library for one command, recovered if needed (a warning about that goes to stderr)."""

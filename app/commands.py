@@ -10,13 +10,15 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli_support import CliError, open_library
+from app.cli_support import CliError, UsageError, open_library
 from app.instance_client import InstanceError, send_command
 from app.paths import Paths, launch_command
 from app.terminal import json_text
 from storage.models import Delivery, Draft
 
 START_WAIT_S = 15.0
+MIN_PREFIX = 4
+"""The shortest id prefix `inflow show` accepts (storage.moments.get_moment's rule)."""
 
 
 def _read_text(args: argparse.Namespace) -> str:
@@ -28,12 +30,23 @@ def _read_text(args: argparse.Namespace) -> str:
     return ""
 
 
+def _capture_kind(args: argparse.Namespace, default_kind: str) -> str:
+    """The kind asked for; else a resource for a link or a file, else the default kind. A --url that is no
+    link at all is a usage error."""
+    from app.context_urls import not_a_link
+
+    problem = not_a_link(args.url) if args.url else None
+    if problem:
+        raise UsageError(f"--url: {problem}. Nothing was saved.")
+    return str(args.kind or ("resource" if args.file or (args.url or "").strip() else default_kind))
+
+
 def capture(args: argparse.Namespace, paths: Paths) -> int:
     from app.config import load_config
     from storage.models import Draft, DraftError, Kind, TextTooLongError, validate_draft
 
     config = load_config(paths)
-    kind = args.kind or ("resource" if args.file else config.get_str("default_kind"))
+    kind = _capture_kind(args, config.get_str("default_kind"))
     unknown = [name for name in args.share if config.target(name) is None]
     if unknown:
         raise CliError(f"no target named {', '.join(unknown)} (see: inflow target list)")
@@ -123,9 +136,13 @@ def search(args: argparse.Namespace, paths: Paths) -> int:
     from storage.moments import moments_by_rowid
     from storage.search import search as run_search
 
+    if not args.query.strip():
+        raise UsageError("search needs a QUERY: one word or more")
+    if args.limit < 1:
+        raise UsageError(f"--limit must be 1 or more, not {args.limit}")
     db = open_library(paths)
     query = MomentQuery(text=args.query, kind=Kind(args.kind) if args.kind else None, tag=args.tag)
-    result = run_search(db, query, limit=max(args.limit, 0))
+    result = run_search(db, query, limit=args.limit)
     moments = moments_by_rowid(db, result.rowids)
     if args.json:
         print(json_text([moment_to_dict(m) for m in moments]))
@@ -150,6 +167,8 @@ def show(args: argparse.Namespace, paths: Paths) -> int:
     try:
         moment = get_moment(db, args.id)
     except KeyError:
+        if len(args.id.strip()) < MIN_PREFIX:
+            raise UsageError(f"{args.id!r} is too short: an id prefix needs at least {MIN_PREFIX} characters") from None
         raise CliError(f"no moment with id {args.id}") from None
     deliveries = deliveries_for(db, moment.rowid)
     replies = replies_for(db, moment.rowid)

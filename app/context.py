@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
-import re
 import threading
-import urllib.parse
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 
+from app.context_urls import find_url
 from storage.models import MAX_TEXT_BYTES, clean_text
 from ui.ports import CaptureContext
 
 log = logging.getLogger(__name__)
-_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
-_TRAILING = ".,;:!?)]}'\""
-_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+__all__ = ["ContextReader", "find_url", "read_context", "read_context_x11"]
 
 
 def read_context_x11() -> CaptureContext:
@@ -89,50 +85,6 @@ def _context(selection: str, clipboard: str, title: str | None, app: str | None)
         window_title=_capped(title) if title is not None else None,
         app_name=_capped(app) if app is not None else None,
     )
-
-
-def find_url(text: str) -> str | None:
-    """The first well-formed http(s) URL in `text`, without trailing punctuation, or None."""
-    for match in _URL.finditer(text):
-        url = _strip_trailing(match.group(0))
-        if _plausible(url):
-            return url
-    return None
-
-
-def _strip_trailing(url: str) -> str:
-    while url and url[-1] in _TRAILING:
-        # Keep a closing bracket that belongs to the URL (Wikipedia's "Foo_(bar)").
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break
-        url = url[:-1]
-    return url
-
-
-def _plausible(url: str) -> bool:
-    """http(s) with a host that could exist: a dotted DNS name, localhost, or an IP address."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
-        return False
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return False
-    if ":" in host:
-        try:
-            ipaddress.IPv6Address(host)
-        except ValueError:
-            return False
-        return True
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return False
-    labels = ascii_host.rstrip(".").split(".")
-    if not all(_LABEL.match(label) for label in labels):
-        return False
-    return len(labels) > 1 or ascii_host == "localhost"
 
 
 def _capped(text: str) -> str:
