@@ -157,6 +157,8 @@ class Snapshot:
     error: str | None = None
     attempts: int = 0
     fetched_at: str | None = None
+    next_attempt_at: float = 0.0
+    """When a pending copy is tried again (unix seconds; 0: as soon as possible), after `error`."""
 
 
 @dataclass(frozen=True, slots=True)

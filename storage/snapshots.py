@@ -17,7 +17,8 @@ from storage.db import immediate
 from storage.models import KeptFile, Kind, Snapshot, SnapshotState
 
 _COLUMNS = (
-    "state, url, final_url, content_type, title, byline, site, published, text, html, size, error, attempts, fetched_at"
+    "state, url, final_url, content_type, title, byline, site, published, text, html, size, error, attempts, "
+    "fetched_at, next_attempt_at"
 )
 
 
@@ -147,11 +148,12 @@ def snapshot_failed(db: Database, moment_rowid: int, error: str, *, retry_at: fl
 
 
 def retry_snapshot(db: Database, moment_id: str) -> bool:
-    """The person pressed Retry on a failed snapshot."""
+    """The person pressed Retry on a failed snapshot, or Retry now on one waiting for its next try."""
     with db.atomic():
         cursor = db.execute(
             "UPDATE snapshots SET state = 'pending', next_attempt_at = 0, attempts = 0, error = NULL "
-            "WHERE state = 'failed' AND moment_rowid = (SELECT rowid FROM moments WHERE id = ?)",
+            "WHERE (state = 'failed' OR (state = 'pending' AND error IS NOT NULL)) "
+            "AND moment_rowid = (SELECT rowid FROM moments WHERE id = ?)",
             [moment_id],
         )
     return bool(cursor.rowcount)
@@ -239,5 +241,5 @@ def _to_snapshot(row: Sequence[Any]) -> Snapshot:
     return Snapshot(
         state=SnapshotState(row[0]), url=row[1], final_url=row[2], content_type=row[3], title=row[4], byline=row[5],
         site=row[6], published=row[7], text=row[8], html=row[9], size=row[10], error=row[11], attempts=row[12],
-        fetched_at=row[13],
+        fetched_at=row[13], next_attempt_at=max(0.0, float(row[14] or 0)),
     )  # fmt: skip

@@ -27,10 +27,11 @@ from ui.library_model import MomentListModel
 from ui.library_toolbar import LibraryToolbar
 from ui.markdown import SAFE_SCHEMES
 from ui.ports import DeliverySource, LibrarySource, SnapshotSource
-from ui.widgets import InlineBar
+from ui.widgets import InlineBar, tone_color
 
 SEARCH_DEBOUNCE_MS = 150
 UNDO_TIMEOUT_MS = 15_000
+OFFLINE_TEXT = "Offline: waiting for the network"
 IMPORT_FILTER = "Bookmarks (*.html *.htm);;Inflow export (*.json);;All files (*)"
 
 
@@ -143,6 +144,11 @@ class LibraryWindow(QMainWindow):
         self.count_label = QLabel(self)
         self.count_label.setContentsMargins(6, 0, 0, 0)
         self.statusBar().addWidget(self.count_label)
+        self.offline_label = QLabel(OFFLINE_TEXT, self)
+        self.offline_label.setStyleSheet(f"color: {tone_color(self, 'warning')};")
+        self.offline_label.setToolTip("Sharing and offline copies wait, and go out when the network is back.")
+        self.offline_label.hide()
+        self.statusBar().addPermanentWidget(self.offline_label)
         self.statusBar().setSizeGripEnabled(False)
 
     def _connect(self) -> None:
@@ -242,6 +248,11 @@ class LibraryWindow(QMainWindow):
             self.banner.show_message(text)
         else:
             self.banner.hide()
+
+    def set_online(self, online: bool) -> None:
+        """Whether Inflow can reach the network: the status bar says when not, and so do offline copies."""
+        self.offline_label.setVisible(not online)
+        self.detail.set_online(online)
 
     def set_hotkey_hint(self, hotkey: str) -> None:
         """The capture hotkey named in the empty-library message."""

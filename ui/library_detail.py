@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from storage.models import (
     Delivery,
@@ -17,21 +17,14 @@ from storage.models import (
     SnapshotState,
     validate_draft,
 )
+from ui.library_snapshot_rows import SnapshotRows
 from ui.markdown import SafeTextBrowser
 from ui.moment_editor import MomentEditor
-from ui.moment_view import REFRESHING_TEXT, SAVING_TEXT, file_status, is_team_item, moment_html, snapshot_status
+from ui.moment_view import REFRESHING_TEXT, SAVING_TEXT, is_team_item, moment_html
 from ui.ports import DeliverySource, SnapshotSource
 from ui.reader import ReaderView
 from ui.sharing_panel import SharingPanel
 from ui.widgets import muted, tip, tone_color
-
-
-def _link_button(text: str, tooltip: str, parent: QWidget) -> QToolButton:
-    button = tip(QToolButton(parent), tooltip)
-    button.setText(text)
-    button.setAutoRaise(True)
-    button.setCursor(Qt.CursorShape.PointingHandCursor)
-    return button
 
 
 class DetailPane(QStackedWidget):
@@ -127,41 +120,19 @@ class DetailPane(QStackedWidget):
         return page
 
     def _build_snapshot_rows(self, page: QWidget) -> QWidget:
-        box = QWidget(page)
-        self.snapshot_label = QLabel(box)
-        self.snapshot_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.snapshot_label.setWordWrap(True)
-        self.snapshot_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.read_button = _link_button("Read", "Read the offline copy (Ctrl+R)", box)
-        self.retry_button = _link_button("Retry", "Try to save an offline copy again", box)
-        self.refresh_button = _link_button(
-            "Refresh copy", "Fetch the page again; the saved copy is kept if it fails", box
+        rows = self.snapshot_box = SnapshotRows(page)
+        self.snapshot_label, self.file_label = rows.snapshot_label, rows.file_label
+        self.read_button, self.retry_button, self.refresh_button = (
+            rows.read_button,
+            rows.retry_button,
+            rows.refresh_button,
         )
-        self.file_label = QLabel(box)
-        self.file_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.open_file_button = _link_button("Open", "Open the kept file with its usual application", box)
-        self.read_button.clicked.connect(self.open_reader)
-        self.retry_button.clicked.connect(self._on_retry_button_clicked)
-        self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
-        self.open_file_button.clicked.connect(self._on_open_file_button_clicked)
-        snapshot_row = QHBoxLayout()
-        snapshot_row.setContentsMargins(0, 0, 0, 0)
-        snapshot_row.setSpacing(2)
-        snapshot_row.addWidget(self.snapshot_label, 1)
-        for button in (self.read_button, self.retry_button, self.refresh_button):
-            snapshot_row.addWidget(button)
-        file_row = QHBoxLayout()
-        file_row.setContentsMargins(0, 0, 0, 0)
-        file_row.addWidget(self.file_label, 1)
-        file_row.addWidget(self.open_file_button)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(4, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(snapshot_row)
-        layout.addLayout(file_row)
-        self.snapshot_box = box
-        box.hide()
-        return box
+        self.open_file_button = rows.open_file_button
+        rows.read_clicked.connect(self.open_reader)
+        rows.retry_clicked.connect(self._on_retry_button_clicked)
+        rows.refresh_clicked.connect(self._on_refresh_button_clicked)
+        rows.open_file_clicked.connect(self._on_open_file_button_clicked)
+        return rows
 
     # ------------------------------------------------------------------ API
     @property
@@ -358,18 +329,12 @@ class DetailPane(QStackedWidget):
         )
 
     def _update_snapshot_rows(self, override: tuple[str, str, tuple[str, ...]] | None = None) -> None:
-        text, tone, actions = override or snapshot_status(self._snapshot)
-        self.snapshot_label.setText(text)
-        self.snapshot_label.setStyleSheet(f"color: {tone_color(self, tone)};" if tone else "")
-        buttons = {"read": self.read_button, "retry": self.retry_button, "refresh": self.refresh_button}
-        for action, button in buttons.items():
-            button.setVisible(action in actions)
-        self.snapshot_label.setVisible(bool(text))
-        file_text = file_status(self._kept)
-        self.file_label.setText(file_text)
-        self.file_label.setVisible(bool(file_text))
-        self.open_file_button.setVisible(bool(file_text))
-        self.snapshot_box.setVisible(bool(text or file_text))
+        self.snapshot_box.show_state(self._snapshot, self._kept, override)
+
+    def set_online(self, online: bool) -> None:
+        """Whether Inflow can reach the network: a copy waiting for it says so."""
+        self.snapshot_box.online = online
+        self._update_snapshot_rows()
 
     def _on_retry_button_clicked(self) -> None:
         if self._moment is not None:

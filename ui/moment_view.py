@@ -4,7 +4,9 @@ one-line statuses of its offline copy and kept file. Pure functions, no widgets.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from storage.models import KeptFile, Kind, Moment, Reply, Snapshot, SnapshotState
 from ui.library_model import parse_timestamp
@@ -14,6 +16,7 @@ from ui.widgets import human_size
 
 SAVING_TEXT = "Saving a copy for offline reading…"
 REFRESHING_TEXT = "Refreshing the offline copy…"
+OFFLINE_WAITING_TEXT = "Offline: the copy is saved when the network is back."
 
 
 def _date(value: str) -> str:
@@ -77,21 +80,51 @@ def moment_html(
     return "\n".join(parts)
 
 
-def snapshot_status(snapshot: Snapshot | None) -> tuple[str, str, tuple[str, ...]]:
+def retry_time_text(at: float, now: float | None = None) -> str:
+    """When a retry is due, for a status line: "14:05", "tomorrow at 00:00", "on 3 May at 09:30"."""
+    when = datetime.fromtimestamp(at).astimezone()
+    today = datetime.fromtimestamp(time.time() if now is None else now).astimezone().date()
+    clock = when.strftime("%H:%M")
+    if when.date() <= today:
+        return clock
+    if when.date() == today + timedelta(days=1):
+        return f"tomorrow at {clock}"
+    return f"on {when.day} {when.strftime('%b')} at {clock}"
+
+
+def snapshot_status(
+    snapshot: Snapshot | None, *, online: bool = True, now: float | None = None
+) -> tuple[str, str, tuple[str, ...]]:
     """The snapshot line: its text, its tone ("", "error" or "warning") and the actions it offers
-    ("read", "retry", "refresh")."""
+    ("read", "retry", "refresh"). A copy waiting for its next try says why and when (or that Inflow is
+    offline), and offers Retry now."""
     if snapshot is None:
         return "", "", ()
     if snapshot.state in (SnapshotState.PENDING, SnapshotState.FETCHING):
         if snapshot.html or snapshot.text:  # a refresh of a copy that is still there
             return REFRESHING_TEXT, "", ("read",)
+        waiting = snapshot.state is SnapshotState.PENDING
+        if waiting and snapshot.error:
+            due = snapshot.next_attempt_at > (time.time() if now is None else now)
+            retry = f"at {retry_time_text(snapshot.next_attempt_at, now)}" if due else "soon"
+            if not online:
+                retry = retry if due else "when the network is back"
+                return f"Offline: will retry {retry}. Last try: {_sentence(snapshot.error)}", "warning", ("retry",)
+            return f"Not saved yet: {_sentence(snapshot.error)} Will retry {retry}.", "warning", ("retry",)
+        if waiting and not online:
+            return OFFLINE_WAITING_TEXT, "warning", ()
         return SAVING_TEXT, "", ()
     if snapshot.state is SnapshotState.FAILED:
-        return f"Couldn't save an offline copy: {snapshot.error or 'unknown error'}", "error", ("retry",)
+        return f"Failed: {snapshot.error or 'unknown error'}", "error", ("retry",)
     if snapshot.error:
         when = format_date(snapshot.fetched_at) or "earlier"
         return f"Saved copy from {when} kept; refresh failed: {snapshot.error}", "warning", ("read", "refresh")
     return f"Offline copy saved · {human_size(snapshot.size)}", "", ("read", "refresh")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def file_status(kept: KeptFile | None) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -17,6 +19,7 @@ from tests.ui.conftest import FakeSource, make_moment
 from ui.highlight import SNIPPET_END, SNIPPET_START, split_snippet
 from ui.library import IMPORT_FILTER, LibraryWindow
 from ui.library_model import SNIPPET_PAGE_SIZE, SNIPPET_ROLE
+from ui.moment_view import retry_time_text
 
 if TYPE_CHECKING:
     from tests.ui.conftest import FakeSnapshots
@@ -100,7 +103,7 @@ def test_ctrl_r_opens_the_reader_and_esc_returns(library: OpenLibrary, qtbot: Qt
 
 def test_failed_line_offers_retry(library: OpenLibrary, qtbot: QtBot) -> None:
     window = library(_snap(SnapshotState.FAILED, error="the server answered 404 Not Found"))
-    assert _line(window) == "Couldn't save an offline copy: the server answered 404 Not Found"
+    assert _line(window) == "Failed: the server answered 404 Not Found"
     assert _buttons(window) == {"retry"}
     with qtbot.waitSignal(window.snapshot_retry_requested, timeout=1000) as retried:
         window.detail.retry_button.click()
@@ -236,3 +239,45 @@ def test_import_asks_for_a_file_then_emits(
     monkeypatch.setattr(ui.library.QFileDialog, "getOpenFileName", lambda *a: ("", ""))
     with qtbot.assertNotEmitted(window.import_requested):
         window.import_button.click()
+
+
+def test_a_copy_waiting_for_its_next_try_says_why_and_when_and_offers_retry_now(
+    library: OpenLibrary, qtbot: QtBot
+) -> None:
+    at = time.time() + 600
+    clock = time.strftime("%H:%M", time.localtime(at))
+    dns = "cannot find the server example.org (DNS lookup failed)"
+    window = library(_snap(SnapshotState.PENDING, error=dns, attempts=2, next_attempt_at=at))
+    assert _line(window) == f"Not saved yet: {dns}. Will retry at {clock}."
+    assert _buttons(window) == {"retry"}
+    assert window.detail.retry_button.text() == "Retry now"
+    with qtbot.waitSignal(window.snapshot_retry_requested, timeout=1000) as retried:
+        window.detail.retry_button.click()
+    assert retried.args == ["m1"]
+
+
+def test_offline_the_status_bar_and_the_copy_say_so(library: OpenLibrary, fake_snapshots: FakeSnapshots) -> None:
+    at = time.time() + 600
+    clock = time.strftime("%H:%M", time.localtime(at))
+    window = library(_snap(SnapshotState.PENDING, error="example.org did not answer in time", next_attempt_at=at))
+    assert window.offline_label.isHidden()
+    window.set_online(False)
+    assert window.offline_label.isVisible()
+    assert window.offline_label.text() == "Offline: waiting for the network"
+    assert _line(window) == f"Offline: will retry at {clock}. Last try: example.org did not answer in time."
+    fake_snapshots.snapshots[1] = _snap(SnapshotState.PENDING, error="example.org did not answer", next_attempt_at=1)
+    window.refresh_details()
+    assert _line(window) == "Offline: will retry when the network is back. Last try: example.org did not answer."
+    fake_snapshots.snapshots[1] = _snap(SnapshotState.PENDING)
+    window.refresh_details()
+    assert _line(window) == "Offline: the copy is saved when the network is back."
+    window.set_online(True)
+    assert window.offline_label.isHidden()
+    assert _line(window) == "Saving a copy for offline reading…"
+
+
+def test_retry_times_name_the_day_when_it_is_not_today() -> None:
+    now = datetime(2024, 5, 3, 22, 0).timestamp()
+    assert retry_time_text(datetime(2024, 5, 3, 23, 15).timestamp(), now) == "23:15"
+    assert retry_time_text(datetime(2024, 5, 4, 0, 0).timestamp(), now) == "tomorrow at 00:00"
+    assert retry_time_text(datetime(2024, 5, 9, 9, 30).timestamp(), now) == "on 9 May at 09:30"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlite_utils import Database
 
 from storage.models import Draft, Kind, MomentQuery, SnapshotState
@@ -101,3 +102,24 @@ def test_deleting_a_moment_deletes_its_snapshot_and_files(db: Database) -> None:
     db.execute("DELETE FROM moments WHERE rowid = ?", [rowid])  # purge (soft delete keeps it for undo)
     assert get_snapshot(db, rowid) is None
     assert storage_sizes(db) == {"snapshots": 0, "snapshot_bytes": 0, "files": 0, "file_bytes": 0}
+
+
+def test_a_transient_failure_records_its_reason_and_next_try_and_retry_now_brings_it_forward(
+    db: Database,
+) -> None:
+    rowid = resource(db)
+    claim_snapshot(db, time.time())
+    at = time.time() + 300
+    snapshot_failed(db, rowid, "cannot find the server example.org (DNS lookup failed)", retry_at=at)
+    snap = get_snapshot(db, rowid)
+    assert snap is not None
+    assert (snap.state, snap.attempts) == (SnapshotState.PENDING, 1)
+    assert snap.error == "cannot find the server example.org (DNS lookup failed)"
+    assert snap.next_attempt_at == pytest.approx(at)
+    assert claim_snapshot(db, time.time()) is None  # not due yet
+    assert retry_snapshot(db, _id(db, rowid))  # Retry now
+    snap = get_snapshot(db, rowid)
+    assert snap is not None
+    assert (snap.state, snap.error, snap.next_attempt_at) == (SnapshotState.PENDING, None, 0.0)
+    assert claim_snapshot(db, time.time()) is not None
+    assert not retry_snapshot(db, _id(db, rowid))  # fetching: nothing to bring forward
