@@ -24,14 +24,14 @@ from ui.library_delegate import MomentDelegate
 from ui.library_delete import ask_retract, deleted_text, online_targets, short_title
 from ui.library_detail import DetailPane
 from ui.library_model import MomentListModel
+from ui.library_states import count_text, empty_library_text, no_match_overlay, no_match_text, offline_mark
 from ui.library_toolbar import LibraryToolbar
 from ui.markdown import SAFE_SCHEMES
 from ui.ports import DeliverySource, LibrarySource, SnapshotSource
-from ui.widgets import InlineBar, tone_color
+from ui.widgets import InlineBar
 
 SEARCH_DEBOUNCE_MS = 150
 UNDO_TIMEOUT_MS = 15_000
-OFFLINE_TEXT = "Offline: waiting for the network"
 IMPORT_FILTER = "Bookmarks (*.html *.htm);;Inflow export (*.json);;All files (*)"
 
 
@@ -121,6 +121,7 @@ class LibraryWindow(QMainWindow):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setMargin(24)
+        self.no_match_label = no_match_overlay(self.list_view)
         self.list_stack = QStackedWidget(self)
         self.list_stack.addWidget(self.list_view)
         self.list_stack.addWidget(self.empty_label)
@@ -144,10 +145,7 @@ class LibraryWindow(QMainWindow):
         self.count_label = QLabel(self)
         self.count_label.setContentsMargins(6, 0, 0, 0)
         self.statusBar().addWidget(self.count_label)
-        self.offline_label = QLabel(OFFLINE_TEXT, self)
-        self.offline_label.setStyleSheet(f"color: {tone_color(self, 'warning')};")
-        self.offline_label.setToolTip("Sharing and offline copies wait, and go out when the network is back.")
-        self.offline_label.hide()
+        self.offline_label = offline_mark(self)
         self.statusBar().addPermanentWidget(self.offline_label)
         self.statusBar().setSizeGripEnabled(False)
 
@@ -321,25 +319,17 @@ class LibraryWindow(QMainWindow):
         self.detail.editor.tag_completer.set_tags(tags)
 
     def _update_empty_state(self, query: MomentQuery, *, truncated: bool) -> None:
+        """The count, and a message when nothing shows: a search or filter without matches keeps the list
+        (and its frame) with the message over it; an empty library says how to capture."""
         count = self.model.rowCount()
         filtered = bool(query.text or query.kind or query.tag)
-        if count:
-            note = " (the newest matches)" if truncated else ""
-            self.count_label.setText(f"{count:,} moment{'s' if count != 1 else ''}{note}")
-            self.list_stack.setCurrentIndex(0)
-            self.detail.placeholder.setText("Select a moment to see it here.")
-            return
-        self.count_label.setText("")
-        self.detail.placeholder.setText("")
-        if filtered:
-            what = f"“{query.text}”" if query.text else "these filters"
-            self.empty_label.setText(f"No moments match {what}.\n\nTry fewer words or another filter.")
-        else:
-            self.empty_label.setText(
-                "Your library is empty.\n\n"
-                f"Press {self._hotkey} anywhere to capture a learning moment,\nor Ctrl+N here."
-            )
-        self.list_stack.setCurrentIndex(1)
+        self.count_label.setText(count_text(count, query, truncated=truncated))
+        self.detail.placeholder.setText("Select a moment to see it here." if count else "")
+        self.no_match_label.setVisible(filtered and not count)
+        self.no_match_label.setText(no_match_text(query) if filtered and not count else "")
+        if not count and not filtered:
+            self.empty_label.setText(empty_library_text(self._hotkey))
+        self.list_stack.setCurrentIndex(0 if count or filtered else 1)
 
     def _select_row(self, row: int) -> None:
         index = self.model.index(row, 0)

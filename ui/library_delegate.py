@@ -3,7 +3,8 @@ while searching, a one-line snippet from where the words were found goes under t
 
 Sharing marks come from the moment itself (no per-row queries): a shared moment (visibility "team")
 gets a small share glyph next to the date, an answered question a check mark, and a moment from the
-team feed a "team" badge with its author on the second line.
+team feed a "team" badge with its author on the second line. The second line always reads kind, author
+(team items), tags.
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ def row_marks(moment: Moment) -> str:
 
 
 def second_line(moment: Moment) -> str:
-    """Tags (or the kind), after the author for a team item."""
-    tags = "  ".join(f"#{tag}" for tag in moment.tags) or moment.kind.label
+    """The same on every row: the kind, who shared it (a team item), then the tags: "Tip · alice · #qt"."""
+    parts = [moment.kind.label]
     if moment.origin == "team":
-        return f"{moment.author or 'a teammate'} · {tags}"
-    return tags
+        parts.append(moment.author or "a teammate")
+    if moment.tags:
+        parts.append("  ".join(f"#{tag}" for tag in moment.tags))
+    return " · ".join(parts)
 
 
 class MomentDelegate(QStyledItemDelegate):

@@ -161,10 +161,18 @@ def test_empty_library_and_no_results_messages(
     assert empty.list_stack.currentWidget() is empty.empty_label
     assert "Ctrl+Alt+J" in empty.empty_label.text()
     window = open_library(sample_source)
+    frame = window.list_view.geometry()
     window.search_edit.setText("nothing-like-this")
     window.refresh()
-    assert window.list_stack.currentWidget() is window.empty_label
-    assert "No moments match" in window.empty_label.text()
+    assert window.list_stack.currentWidget() is window.list_view  # the list and its frame stay
+    assert window.list_view.geometry() == frame
+    assert window.no_match_label.isVisible()
+    assert "No moments match “nothing-like-this”" in window.no_match_label.text()
+    assert window.count_label.text() == "0 moments"
+    window.search_edit.clear()
+    window.refresh()
+    assert window.no_match_label.isHidden()
+    assert window.count_label.text() == "3 moments"
 
 
 def test_keyboard_shortcuts(qtbot: QtBot, sample_source: FakeSource, open_library: OpenLibrary) -> None:

@@ -26,3 +26,14 @@ def test_a_snippet_whose_hit_fits_is_left_alone(qtbot: QtBot) -> None:
     runs = split_snippet("see \x02needle\x03 " + "and after " * 30)
     assert keep_hit_visible(runs, metrics, metrics.horizontalAdvance("see needle") + 4) == runs
     assert keep_hit_visible([("no hit at all", False)], metrics, 10) == [("no hit at all", False)]
+
+
+def test_the_second_line_always_reads_kind_then_tags() -> None:
+    from storage.models import Kind
+    from tests.ui.conftest import make_moment
+    from ui.library_delegate import second_line
+
+    assert second_line(make_moment(1, kind=Kind.TIP, tags=())) == "Tip"
+    assert second_line(make_moment(2, kind=Kind.RESOURCE, tags=("qt", "python"))) == "Resource · #qt  #python"
+    team = make_moment(3, kind=Kind.QUESTION, origin="team", author="", tags=("git",))
+    assert second_line(team) == "Question · a teammate · #git"

@@ -435,7 +435,7 @@ def test_list_rows_mark_shared_and_team_items() -> None:
     assert row_marks(make_moment(1, visibility="team")) == SHARED_GLYPH
     assert row_marks(make_moment(1)) == ""
     team = make_moment(3, origin="team", author="alice", visibility="team", tags=("qt",))
-    assert second_line(team) == "alice · #qt"
+    assert second_line(team) == "Tip · alice · #qt"
 
 
 def test_detail_reads_deliveries_only_for_the_shown_moment(
