@@ -542,7 +542,7 @@ def _fts_text(text: str) -> str:
 def bench_search(path: Path, repeat: int, *, snippets_too: bool) -> dict[str, Any]:
     from storage.db import open_database
     from storage.models import MomentQuery
-    from storage.search import search, snippets
+    from storage.search import SNIPPET_COLUMNS, search, snippets
 
     db = open_database(path, readonly=True)
     raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -550,6 +550,7 @@ def bench_search(path: Path, repeat: int, *, snippets_too: bool) -> dict[str, An
     with_snap = raw.execute("SELECT count(*) FROM snapshots WHERE state = 'saved'").fetchone()[0]
     print(f"search in {path.name}: {total} moments, {with_snap} snapshots, {_db_bytes(path) / 1e6:.0f} MB")
     out: dict[str, Any] = {}
+    calls = ", ".join(f"snippet(moments_fts, {column}, '[', ']', '…', 14)" for column in SNIPPET_COLUMNS)
     for label, text in SEARCHES:
         fts = _fts_text(text)
         matches = raw.execute("SELECT count(*) FROM moments_fts WHERE moments_fts MATCH ?", [fts]).fetchone()[0]
@@ -570,19 +571,16 @@ def bench_search(path: Path, repeat: int, *, snippets_too: bool) -> dict[str, An
         if snippets_too:
             snip = time_ms(lambda t=text, r=rowids: snippets(db, t, r), repeat)
             page = time_ms(lambda t=text, q=query: snippets(db, t, search(db, q, limit=50).rowids), repeat)
-            snip_floor = time_ms(
+            snip_floor = time_ms(  # the same passages (note, page text, link) for the top 50, in one raw query
                 lambda t=fts: raw.execute(
-                    "SELECT rowid, snippet(moments_fts, -1, '[', ']', '…', 14) FROM moments_fts "
+                    f"SELECT rowid, title, substr(body, 1, 500), {calls} FROM moments_fts "
                     "WHERE moments_fts MATCH ? ORDER BY rank LIMIT 50",
                     [t],
                 ).fetchall(),
                 repeat,
             )
-            candidate = time_ms(lambda t=text, r=rowids: _snippets_by_range(db, t, r), repeat)
-            assert _snippets_by_range(db, text, rowids) == snippets(db, text, rowids)
-            entry |= {"snippets": snip, "page": page, "page_floor": snip_floor, "snippets_candidate": candidate}
+            entry |= {"snippets": snip, "page": page, "page_floor": snip_floor}
             print(f"    snippets(top 50):         {_ms(snip)}")
-            print(f"    candidate fix, same out:  {_ms(candidate)}  (`+rowid IN` + rowid range, see below)")
             print(f"    search + snippets (page): {_ms(page)}")
             print(
                 f"    floor rank + snippet():   {_ms(snip_floor)}   ratio (p95) "
@@ -592,24 +590,6 @@ def bench_search(path: Path, repeat: int, *, snippets_too: bool) -> dict[str, An
     db.conn.close()
     raw.close()
     return out
-
-
-def _snippets_by_range(db: Any, text: str, rowids: list[int]) -> dict[int, str]:
-    """storage.search.snippets with the rowid list kept out of FTS5's hands: `rowid IN (...)` makes SQLite
-    call FTS5 once per rowid (each call re-runs the MATCH); `+rowid IN` filters instead, and the rowid
-    range lets FTS5 walk only that slice of the doclists once."""
-    from storage.search import SNIPPET_END, SNIPPET_START, parse_query
-
-    expression, _ = parse_query(text)
-    if expression is None or not rowids:
-        return {}
-    placeholders = ", ".join("?" for _ in rowids)
-    rows = db.execute(
-        f"SELECT rowid, snippet(moments_fts, -1, ?, ?, '…', 14) FROM moments_fts WHERE moments_fts MATCH ? "
-        f"AND rowid BETWEEN ? AND ? AND +rowid IN ({placeholders})",
-        [SNIPPET_START, SNIPPET_END, expression, min(rowids), max(rowids), *rowids],
-    )
-    return {row[0]: row[1] for row in rows}
 
 
 # ============================================================================ 3. size per 1,000 snapshots

@@ -88,7 +88,7 @@ def search(db: Database, query: MomentQuery, *, limit: int | None = None) -> Sea
     return SearchResult(rowids=rowids, terms=terms, truncated=truncated)
 
 
-_SNIPPET_COLUMNS = (1, 5, 3)
+SNIPPET_COLUMNS = (1, 5, 3)
 """Where a snippet may come from, best first: the note, the page's (or kept file's) text, the link. Never
 the title (the row shows it already) nor the tags (the row's second line)."""
 
@@ -102,8 +102,8 @@ def snippets(db: Database, text: str, rowids: Sequence[int], *, tokens: int = 14
     if expression is None or not rowids:
         return {}
     placeholders = ", ".join("?" for _ in rowids)
-    calls = ", ".join(f"snippet(moments_fts, {column}, ?, ?, '…', ?)" for column in _SNIPPET_COLUMNS)
-    marks = [SNIPPET_START, SNIPPET_END, tokens] * len(_SNIPPET_COLUMNS)
+    calls = ", ".join(f"snippet(moments_fts, {column}, ?, ?, '…', ?)" for column in SNIPPET_COLUMNS)
+    marks = [SNIPPET_START, SNIPPET_END, tokens] * len(SNIPPET_COLUMNS)
     # The rowid range lets FTS5 seek; `+rowid IN` keeps SQLite from running the MATCH once per row.
     rows = db.execute(
         f"SELECT rowid, title, substr(body, 1, 500), {calls} FROM moments_fts "
