@@ -11,19 +11,22 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
 from app.capture_saves import CaptureSaves, adding
 from app.config import Config
 from app.context import ContextReader
+from app.context_prefill import PrefillGate
 from app.instance_server import Reply
 from app.library_actions import LibraryActions
 from app.library_source import DatabaseLibrarySource
 from app.maintenance import Maintenance
 from app.paths import Paths
 from app.settings_controller import SettingsController
+from app.shared_edits import refuse_secret_in_shared_edit
 from app.sharing import Sharing
 from app.writer import StorageWriter, WriteOp
 from storage.export import moment_to_dict
@@ -93,11 +96,21 @@ class AppController(QObject):
         self._capture.settings_requested.connect(lambda: self.open_settings(show_targets=True))
         self._notification_clicked.connect(self._on_notification_clicked)
 
-        self._context_reader = ContextReader(self)
-        self._context_reader.context_read.connect(self._on_context_reader_context_read)
+        self._setup_context()
 
         self._hotkey = create_hotkey_backend(qapp.platformName())
         self._hotkey.activated.connect(self.open_capture)
+        problem = getattr(self._hotkey, "problem", None)  # the portal's later "declined" or "lost"
+        if isinstance(problem, SignalInstance):
+            problem.connect(self._on_hotkey_problem)
+
+    def _setup_context(self) -> None:
+        self._context_reader = ContextReader(self)
+        self._context_reader.context_read.connect(self._on_context_reader_context_read)
+        self.prefill_gate = PrefillGate()
+        self._owned = (False, False)  # Inflow owned the selection, the clipboard, when the context was read
+        self._from_inflow = False  # the capture was asked for from one of Inflow's own windows
+        self._qapp.clipboard().changed.connect(self._on_clipboard_changed)
 
     # ------------------------------------------------------------------ start and stop
     def start(self, *, open_capture: bool, notices: list[str]) -> None:
@@ -127,7 +140,9 @@ class AppController(QObject):
 
     # ------------------------------------------------------------------ windows
     def open_capture(self) -> None:
-        """Show the capture window first; fill in the context right after it painted."""
+        """Show the capture window first; fill in the context right after it painted (none when one of
+        Inflow's own windows had the focus: its text is not context)."""
+        self._from_inflow = self._qapp.activeWindow() is not None
         self._awaiting_paint = True
         self._capture.open_blank()
         QTimer.singleShot(0, self._apply_context)
@@ -140,12 +155,23 @@ class AppController(QObject):
         return False
 
     def _apply_context(self) -> None:
-        self._context_reader.read(self._qapp.clipboard())
+        if not self._from_inflow:
+            clipboard = self._qapp.clipboard()
+            self._owned = (clipboard.ownsSelection(), clipboard.ownsClipboard())
+            self._context_reader.read(clipboard)
         self._capture.set_tag_completions(self._source.tags())
 
     def _on_context_reader_context_read(self, context: CaptureContext) -> None:
         if not self._stopped and self._capture.isVisible():
+            own_selection, own_clipboard = self._owned
+            live = self._qapp.platformName() == "cocoa"  # the frontmost app's current highlight
+            context = self.prefill_gate.admit(
+                context, own_selection=own_selection, own_clipboard=own_clipboard, live_selection=live
+            )
             self._capture.apply_context(context)
+
+    def _on_clipboard_changed(self, mode: QClipboard.Mode) -> None:
+        self.prefill_gate.changed("selection" if mode == QClipboard.Mode.Selection else "clipboard")
 
     def open_library(self) -> None:
         library = self._ensure_library()
@@ -212,6 +238,12 @@ class AppController(QObject):
 
     def hotkey_state(self) -> str:
         return str(self._hotkey.state())
+
+    def _on_hotkey_problem(self, message: str) -> None:
+        """The desktop declined or ended the hotkey after register() had returned (the portal)."""
+        self._settings.hotkey_problem = message
+        log.warning("hotkey: %s", message)
+        self._tell(message)
 
     # ------------------------------------------------------------------ writes
     def _on_library_edit_requested(self, moment_id: str, draft: Draft) -> None:
@@ -350,22 +382,3 @@ class AppController(QObject):
         if self._library is not None and self._library.isVisible():
             self._library.refresh()
             self._library.refresh_details()
-
-
-def refuse_secret_in_shared_edit(db: Database, moment_id: str, draft: Draft) -> None:
-    """An edit of a moment that is (or is queued to be) on a team target leaves the computer like a share:
-    it gets the same secret check, and is refused (the editor keeps the text) when something is found."""
-    from app.secret_scan import scan_moment
-    from storage.moments import get_moment
-    from storage.outbox import deliveries_for
-
-    moment = get_moment(db, moment_id)
-    if not deliveries_for(db, moment.rowid):
-        return
-    findings = scan_moment(draft.title, draft.body, draft.url or "", draft.tags)
-    if findings:
-        found = "; ".join(f.describe() for f in findings[:3])
-        raise DraftError(
-            f"Not saved: this moment is shared with your team, and the edit looks like it holds a secret ({found})."
-            " Remove it, then save again."
-        )

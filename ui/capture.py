@@ -15,7 +15,6 @@ from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from storage.models import (
-    MAX_TEXT_BYTES,
     Draft,
     DraftError,
     Kind,
@@ -25,6 +24,7 @@ from storage.models import (
 )
 from ui.capture_file import FileDrops, FileRow
 from ui.capture_form import KindRow, SizeLabel, TextFields
+from ui.capture_prefill import KEYS_HINT, Prefill
 from ui.icons import app_icon
 from ui.ports import CaptureContext, SaveRequest, SharingDefaults, TargetInfo
 from ui.secret_bar import SecretWarningBar
@@ -97,8 +97,9 @@ class CaptureWindow(QWidget):
         self.secret_bar = SecretWarningBar(self)
         self.message = InlineMessage(self)
         self.size_label = SizeLabel(self)
-        keys_hint = QLabel("Ctrl+Enter saves · Esc hides, keeping the draft", self)
+        self.keys_hint = keys_hint = QLabel(KEYS_HINT, self)
         keys_hint.setEnabled(False)
+        self.prefill = Prefill(self.fields, keys_hint)
         self.save_button = QPushButton("Save", self, default=True, autoDefault=False)
         bottom = QHBoxLayout()
         bottom.addWidget(keys_hint)
@@ -135,7 +136,7 @@ class CaptureWindow(QWidget):
     def _install_shortcuts(self) -> None:
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.request_save)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.hide)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
         for number, kind in enumerate(Kind, start=1):
             QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda k=kind: self.set_kind(k))
         QShortcut(QKeySequence("Ctrl+Shift+P"), self, self.share_picker.toggle_only_me)
@@ -149,20 +150,13 @@ class CaptureWindow(QWidget):
         self.title_edit.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def apply_context(self, ctx: CaptureContext) -> None:
-        """Fill empty fields from what was on screen: link, body (selection, else clipboard), source."""
+        """Fill empty fields the person has not edited from what was on screen: link, body (selection,
+        else clipboard), source. The prefill is selected; Esc clears it (capture_prefill.py)."""
         if not self.fields.has_text() or self.kind_row.source == (None, None):
             self.kind_row.show_source(ctx.app_name, ctx.window_title)
-        text = (ctx.selection or ctx.clipboard or "").strip()
-        url = (ctx.url or "").strip()
-        if not url and text.startswith(("http://", "https://")) and not any(c.isspace() for c in text):
-            url, text = text, ""
-        if url and not self.url_edit.text().strip():
-            self.url_edit.setText(url)
-        if text and self.body_edit.document().isEmpty():
-            if len(text) > MAX_TEXT_BYTES:
-                self.show_hint("The selection is too long to bring in; paste the part you need.")
-            else:
-                self.fields.set_body(text)
+        problem = self.prefill.apply(ctx)
+        if problem is not None:
+            self.show_hint(problem)
 
     def restore_draft(self, draft: Draft) -> None:
         """Put a saved draft back into the fields (does not emit draft_changed)."""
@@ -174,6 +168,7 @@ class CaptureWindow(QWidget):
             self.kind_row.show_source(draft.source_app, draft.source_window)
         finally:
             self._restoring = False
+        self.prefill.touch_all()
         self._debounce.stop()
 
     def current_draft(self) -> Draft:
@@ -250,6 +245,7 @@ class CaptureWindow(QWidget):
         finally:
             self._restoring = False
         self._debounce.stop()
+        self.prefill.forget()
         self.remove_file()
         self.secret_bar.hide()
         self._update_save_text()
@@ -320,6 +316,11 @@ class CaptureWindow(QWidget):
         self.message.clear()
         self._set_saving(True)
         self.save_requested.emit(request)
+
+    def _on_escape(self) -> None:
+        """Esc clears a prefill the person has not touched; otherwise (or pressed again) it hides."""
+        if not self.prefill.clear():
+            self.hide()
 
     def _on_secret_edit_clicked(self) -> None:
         self.secret_bar.hide()

@@ -1,0 +1,108 @@
+"""The controller's side of capture context: Inflow's own text is never context, and a hotkey the
+desktop declines later is told to the person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QClipboard
+from pytestqt.qtbot import QtBot
+
+import app.hotkey
+from app.config import load_config
+from app.controller import AppController
+from app.hotkey.base import HotkeyBackend
+from app.paths import Paths, resolve_paths
+from storage.db import open_database
+
+pytestmark = pytest.mark.x11
+
+
+class DecliningHotkey(HotkeyBackend):
+    """Like the portal: register() returns, the desktop answers later."""
+
+    name = "fake-portal"
+    problem = Signal(str)
+
+    def register(self, sequence: str) -> None:
+        pass
+
+    def unregister(self) -> None:
+        pass
+
+    def state(self) -> str:
+        return "fake-portal: asked"
+
+
+@pytest.fixture
+def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    return resolve_paths(str(tmp_path / "base"))
+
+
+@pytest.fixture
+def make_controller(qapp: Any, paths: Paths) -> Iterator[Any]:
+    made: list[AppController] = []
+
+    def make() -> AppController:
+        ctrl = AppController(qapp, paths, load_config(paths), open_database(paths.database),
+                             open_database(paths.database, readonly=True))  # fmt: skip
+        made.append(ctrl)
+        return ctrl
+
+    yield make
+    for ctrl in made:
+        ctrl.shutdown()
+        for window in (ctrl._capture, ctrl._library):
+            if window is not None:
+                window.hide()
+                window.deleteLater()
+        ctrl._tray.hide()
+
+
+def test_a_hotkey_the_desktop_declines_later_is_told(make_controller: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app.hotkey, "create_hotkey_backend", lambda _platform: DecliningHotkey())
+    controller = make_controller()
+    told: list[str] = []
+    monkeypatch.setattr(controller, "_tell", lambda body, **_kw: told.append(body))
+    controller.start(open_capture=False, notices=[])
+    assert isinstance(controller._hotkey, DecliningHotkey)
+    controller._hotkey.problem.emit("The desktop declined Inflow's global shortcut Ctrl+Alt+J.")
+    assert told == ["The desktop declined Inflow's global shortcut Ctrl+Alt+J."]
+    assert controller._settings.hotkey_problem == told[0]
+
+
+def test_text_selected_in_inflow_itself_is_not_brought_in(qtbot: QtBot, make_controller: Any, qapp: Any) -> None:
+    controller = make_controller()
+    controller.start(open_capture=False, notices=[])
+    controller.open_library()
+    library = controller._library
+    qtbot.waitExposed(library)
+    library.search_edit.setText("junk from the search box")
+    qtbot.keyClick(library.search_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # owns PRIMARY
+    qapp.clipboard().setText("copied in Inflow", QClipboard.Mode.Clipboard)
+    qtbot.waitUntil(lambda: qapp.clipboard().ownsSelection(), timeout=3000)
+    with qtbot.waitSignal(controller._context_reader.context_read, timeout=5000) as read:
+        controller.open_capture()
+    assert read.args[0].selection == "junk from the search box"  # read from the screen...
+    assert controller._capture.current_draft().body == ""  # ...but not brought in
+    assert controller._capture.current_draft().url is None
+
+
+def test_no_context_is_read_when_an_inflow_window_had_the_focus(
+    qtbot: QtBot, make_controller: Any, qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    controller = make_controller()
+    controller.start(open_capture=False, notices=[])
+    controller.open_library()
+    monkeypatch.setattr(type(qapp), "activeWindow", staticmethod(lambda: controller._library))
+    reads: list[object] = []
+    monkeypatch.setattr(controller._context_reader, "read", reads.append)
+    controller.open_capture()
+    qtbot.waitUntil(controller._capture.isVisible, timeout=3000)
+    qtbot.wait(50)
+    assert reads == []

@@ -1,0 +1,75 @@
+"""The capture window's prefill: selected so typing replaces it, named in the keys hint, cleared by one
+Esc, and never written over what the person edited (cleared included)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from storage.models import Draft, Kind
+from ui.capture import CaptureWindow
+from ui.capture_prefill import KEYS_HINT
+from ui.ports import CaptureContext
+
+SELECTED = CaptureContext(selection="WAL lets readers go on", url="https://sqlite.org/wal.html", app_name="Firefox")
+
+
+@pytest.fixture
+def window(show_active: Callable[[QWidget], None]) -> CaptureWindow:
+    w = CaptureWindow()
+    show_active(w)
+    w.title_edit.setFocus()
+    return w
+
+
+def test_a_prefill_is_selected_so_typing_replaces_it(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.apply_context(SELECTED)
+    assert window.body_edit.textCursor().selectedText() == "WAL lets readers go on"
+    assert window.url_edit.selectedText() == "https://sqlite.org/wal.html"
+    assert "Esc clears what came from your selection" in window.keys_hint.text()
+    window.body_edit.setFocus()
+    qtbot.keyClicks(window.body_edit, "my own words")
+    assert window.current_draft().body == "my own words"
+    assert window.prefill.marked == {"url"}  # the link is still the unedited prefill
+
+
+def test_one_esc_clears_the_prefill_and_a_second_hides(window: CaptureWindow, qtbot: QtBot) -> None:
+    qtbot.keyClicks(window.title_edit, "Why WAL")
+    window.apply_context(SELECTED)
+    qtbot.keyClick(window.title_edit, Qt.Key.Key_Escape)
+    assert window.isVisible()
+    draft = window.current_draft()
+    assert (draft.title, draft.body, draft.url) == ("Why WAL", "", None)  # only the prefill went
+    assert window.keys_hint.text() == KEYS_HINT
+    qtbot.keyClick(window.title_edit, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
+def test_a_field_the_person_cleared_is_not_refilled(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.apply_context(SELECTED)
+    window.body_edit.setFocus()
+    qtbot.keyClick(window.body_edit, Qt.Key.Key_Delete)  # the selected prefill is deleted by the person
+    assert window.current_draft().body == ""
+    window.apply_context(CaptureContext(selection="a later selection"))
+    assert window.current_draft().body == ""
+
+
+def test_a_restored_draft_with_cleared_notes_keeps_them_cleared(window: CaptureWindow) -> None:
+    window.restore_draft(Draft(kind=Kind.QUESTION, title="Kept title", body=""))
+    window.apply_context(CaptureContext(selection="stale selection", clipboard="https://example.org/c"))
+    draft = window.current_draft()
+    assert (draft.kind, draft.title, draft.body, draft.url) == (Kind.QUESTION, "Kept title", "", None)
+    assert window.keys_hint.text() == KEYS_HINT
+
+
+def test_after_a_save_the_next_draft_takes_a_prefill_again(window: CaptureWindow, qtbot: QtBot) -> None:
+    window.restore_draft(Draft(kind=Kind.TIP, title="first"))
+    window.mark_saved()
+    window.open_blank()
+    window.apply_context(CaptureContext(clipboard="copied text"))
+    assert window.current_draft().body == "copied text"
+    assert "from the clipboard" in window.keys_hint.text()
