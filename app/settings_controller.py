@@ -97,9 +97,11 @@ class SettingsController(QObject):
             dialog.apply_requested.connect(self._on_dialog_apply_requested)
             dialog.target_test_requested.connect(self._on_dialog_target_test_requested)
             dialog.target_add_requested.connect(self._on_dialog_target_add_requested)
+            dialog.target_edit_requested.connect(self._on_dialog_target_edit_requested)
             dialog.target_remove_requested.connect(self._on_dialog_target_remove_requested)
             dialog.main_target_requested.connect(self._on_dialog_main_target_requested)
             dialog.signin_requested.connect(self._on_dialog_signin_requested)
+            self._sharing.synced.connect(self.refresh_targets)  # states: connected, failing, paused
             self._dialog = dialog
         return self._dialog
 
@@ -155,9 +157,22 @@ class SettingsController(QObject):
         if not secret and self._sharing.needs_device_sign_in(kind):
             # Microsoft sign-in: the form shows where to go and which code to enter, then waits.
             self._sharing.device_sign_in(
-                name, kind, settings, lambda message: self._ensure_dialog().show_target_test_result(True, message), done
+                name, kind, settings, lambda message: self._ensure_dialog().show_target_note(message), done
             )
             return
+        self._sharing.add_target(name, kind, settings, secret, done)
+
+    def _on_dialog_target_edit_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
+        """The Edit form: the target's settings replaced, its secret too when one was typed."""
+
+        def done(error: str | None) -> None:
+            if error is None:
+                self._ensure_dialog().target_saved(name)
+                self.refresh_targets()
+                self.applied.emit()
+            else:
+                self._ensure_dialog().show_target_error(error)
+
         self._sharing.add_target(name, kind, settings, secret, done)
 
     def _on_dialog_target_remove_requested(self, name: str) -> None:

@@ -130,13 +130,20 @@ class Sharing(QObject):
 
     # ------------------------------------------------------------------ the capture window
     def target_infos(self) -> list[TargetInfo]:
+        """The configured targets with their state, as `inflow sync status` reads it (paused, retrying)."""
         main = self._config.main_target()
         paused = paused_targets(self._read_db)
-        return [
-            TargetInfo(t.name, t.kind, dict(t.settings), is_main=main is not None and t.name == main.name,
-                       paused_reason=paused.get(t.name), managed=t.name in self._config.managed_targets)
-            for t in self._config.targets
-        ]  # fmt: skip
+        failing = outbox.failing_targets(self._read_db)
+        infos = []
+        for t in self._config.targets:
+            failure = failing.get(t.name)
+            infos.append(TargetInfo(
+                t.name, t.kind, dict(t.settings), is_main=main is not None and t.name == main.name,
+                paused_reason=paused.get(t.name), managed=t.name in self._config.managed_targets,
+                failing_since=failure.since if failure else None, failing_reason=failure.error if failure else "",
+                next_try_at=failure.next_try_at if failure else None,
+            ))  # fmt: skip
+        return infos
 
     def sharing_defaults(self) -> SharingDefaults:
         from app.policy.rules import share_fixed_by
@@ -194,11 +201,12 @@ class Sharing(QObject):
         return infos
 
     def test_target(self, name: str, kind: str, settings: dict[str, str], secret: str,
-                    done: Callable[[bool, str], None]) -> None:  # fmt: skip
-        """A real authenticated call, off the GUI thread; an empty secret means the stored one."""
+                    done: Callable[[bool, str, str], None]) -> None:  # fmt: skip
+        """A real authenticated call, off the GUI thread; an empty secret means the stored one.
+        done(ok, message, problem): problem is the failure's sync.errors.ErrorKind, or "settings"."""
         problems = validate_target(name, kind, settings, secret=secret, permit_insecure_http=self._permit_http())
         if problems:
-            done(False, "; ".join(problems))
+            done(False, "; ".join(problems), "settings")
             return
         target = Target(name, kind, settings)
 
@@ -212,9 +220,13 @@ class Sharing(QObject):
             finally:
                 session.close()
 
-        self._background.run(
-            work, lambda result, error: done(error is None, str(result if error is None else _message(error)))
-        )
+        def finished(result: str | None, error: BaseException | None) -> None:
+            if error is None:
+                done(True, str(result), "")
+            else:
+                done(False, _message(error), str(getattr(error, "kind", "")))
+
+        self._background.run(work, finished)
 
     def add_target(self, name: str, kind: str, settings: dict[str, str], secret: str,
                    done: Callable[[str | None], None]) -> None:  # fmt: skip

@@ -333,6 +333,36 @@ def retrying_deliveries(db: Database) -> list[Delivery]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class TargetFailure:
+    """A target whose deliveries fail and are tried again (what `inflow sync status` lists as retrying)."""
+
+    since: str
+    """When the oldest delivery still waiting for another attempt was queued (ISO 8601 UTC)."""
+    error: str
+    """The most recent failure's message."""
+    next_try_at: float
+    """When the engine tries again (unix s, not before the target's wait)."""
+    waiting: int
+
+
+def failing_targets(db: Database) -> dict[str, TargetFailure]:
+    """Per target with retrying deliveries: since when, the latest error, the next attempt."""
+    failures: dict[str, TargetFailure] = {}
+    for target, since, waiting, due in db.execute(
+        "SELECT o.target, min(o.created_at), count(*), min(max(o.next_attempt_at, coalesce(w.not_before, 0))) "
+        "FROM outbox o LEFT JOIN target_waits w ON w.target = o.target "
+        "WHERE o.state = 'pending' AND o.attempts > 0 GROUP BY o.target"
+    ).fetchall():
+        latest = db.execute(
+            "SELECT last_error FROM outbox WHERE target = ? AND state = 'pending' AND attempts > 0 "
+            "ORDER BY updated_at DESC, id DESC LIMIT 1",
+            [target],
+        ).fetchone()
+        failures[target] = TargetFailure(since, str(latest[0] or "") if latest else "", float(due), int(waiting))
+    return failures
+
+
 def get_target_state(db: Database, target: str) -> dict[str, str]:
     return {row[0]: row[1] for row in db.execute("SELECT key, value FROM target_state WHERE target = ?", [target])}
 

@@ -83,6 +83,11 @@ class TargetInfo:
     is_main: bool = False
     paused_reason: str | None = None
     managed: bool = False
+    failing_since: str | None = None
+    """Deliveries to it fail and are retried: since when (ISO 8601 UTC; see storage.outbox.failing_targets)."""
+    failing_reason: str = ""
+    next_try_at: float | None = None
+    """When the next attempt is (unix s)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,13 +50,15 @@ class SettingsDialog(QDialog):
             (int, 1–100), `snapshot_keep_days` (int, 0 = forever), `feed_snapshot_daily_budget` (int, 0–500).
             After OK the dialog closes on accept_applied().
         target_test_requested(str, str, dict, str), target_add_requested(str, str, dict, str),
-        target_remove_requested(str), main_target_requested(str), signin_requested(str, str):
+        target_edit_requested(str, str, dict, str), target_remove_requested(str), main_target_requested(str),
+        signin_requested(str, str):
             from the Team targets tab; see ui.targets_page.TargetsPage.
     """
 
     apply_requested = Signal(dict)
     target_test_requested = Signal(str, str, dict, str)
     target_add_requested = Signal(str, str, dict, str)
+    target_edit_requested = Signal(str, str, dict, str)
     target_remove_requested = Signal(str)
     main_target_requested = Signal(str)
     signin_requested = Signal(str, str)
@@ -97,11 +99,15 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._build_general(), "&General")
         self.tabs.addTab(self.targets_page, "Team &targets")
         page = self.targets_page
-        page.target_test_requested.connect(self.target_test_requested)
-        page.target_add_requested.connect(self.target_add_requested)
-        page.target_remove_requested.connect(self.target_remove_requested)
-        page.main_target_requested.connect(self.main_target_requested)
-        page.signin_requested.connect(self.signin_requested)
+        for mine, theirs in (
+            (self.target_test_requested, page.target_test_requested),
+            (self.target_add_requested, page.target_add_requested),
+            (self.target_edit_requested, page.target_edit_requested),
+            (self.target_remove_requested, page.target_remove_requested),
+            (self.main_target_requested, page.main_target_requested),
+            (self.signin_requested, page.signin_requested),
+        ):
+            theirs.connect(mine)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Cancel
@@ -180,8 +186,12 @@ class SettingsDialog(QDialog):
         """The configured targets."""
         self.targets_page.set_targets(targets)
 
-    def show_target_test_result(self, ok: bool, message: str) -> None:
-        self.targets_page.show_target_test_result(ok, message)
+    def show_target_test_result(self, ok: bool, message: str, problem: str = "") -> None:
+        self.targets_page.show_target_test_result(ok, message, problem)
+
+    def show_target_note(self, message: str) -> None:
+        """Something to do for the target being added (e.g. where to sign in, with the code)."""
+        self.targets_page.show_target_note(message)
 
     def target_saved(self, name: str) -> None:
         self.targets_page.target_saved(name)

@@ -1,11 +1,13 @@
-"""Settings → Team targets: the targets moments can be shared with, sign-in again and the sharing defaults
-(the add form is ui.target_form, the sign-in dialog ui.signin_dialog)."""
+"""Settings → Team targets: the list of targets moments can be shared with (state, main one, policy
+locks) with its buttons beside it, and the sharing defaults below. The Add/Edit form is ui.target_form,
+the rows ui.target_list, the sign-in dialog ui.signin_dialog."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,14 +25,17 @@ from PySide6.QtWidgets import (
 from ui.ports import TargetInfo, TargetKindInfo
 from ui.signin_dialog import SignInDialog
 from ui.target_form import TargetForm
-from ui.widgets import InlineMessage, muted, tip
+from ui.target_list import MANAGED, row_text, state_text, target_kind_icon
+from ui.widgets import InlineMessage, muted, tip, tone_color
 
-MANAGED = "Managed by your organization"
+__all__ = ["MANAGED", "TargetsPage", "managed_tip"]
 SHARING_DEFAULTS = (
-    ("share_tips", "Share new &tips with the main target by default", True),
-    ("share_questions", "Share new &questions with the main target by default", True),
-    ("share_resources", "Share new &resources with the main target by default", False),
+    ("share_tips", "New ti&ps", True),
+    ("share_questions", "New &questions", True),
+    ("share_resources", "New &resources", False),
 )
+ADD_TIP = "Add a Matrix room, a Slack or Teams channel, a wiki, an LRS, a webhook…"
+ICON_SIZE = 32
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -45,6 +51,7 @@ class TargetsPage(QWidget):
         target_test_requested(str, str, dict, str): name, kind, settings, secret ("" for a configured target:
             use the stored secret).
         target_add_requested(str, str, dict, str): name, kind, settings, secret from the Add form.
+        target_edit_requested(str, str, dict, str): the same from the Edit form ("" secret: keep the stored one).
         target_remove_requested(str): remove this target (the person confirmed).
         main_target_requested(str): make this target the main one.
         signin_requested(str, str): a paused target's name and the secret typed again.
@@ -52,6 +59,7 @@ class TargetsPage(QWidget):
 
     target_test_requested = Signal(str, str, dict, str)
     target_add_requested = Signal(str, str, dict, str)
+    target_edit_requested = Signal(str, str, dict, str)
     target_remove_requested = Signal(str)
     main_target_requested = Signal(str)
     signin_requested = Signal(str, str)
@@ -64,47 +72,45 @@ class TargetsPage(QWidget):
         self._main_fixed_by = ""
         self.form: TargetForm | None = None
         self.signin_dialog: SignInDialog | None = None
-        self.list = QListWidget(self)
-        self.list.setAlternatingRowColors(True)
-        self.list.setSpacing(2)
-        self.list.setMinimumHeight(120)
-        self.empty_label = muted(QLabel("No team targets yet. Add one to share moments with your team.", self))
-        self.empty_label.setWordWrap(True)
-        self.add_button = tip(QPushButton("&Add…", self), "Add a Matrix room, an LRS, a webhook…")
-        self.remove_button = tip(QPushButton("&Remove", self), "Stop sharing with this target")
-        self.main_button = tip(QPushButton("Make &main", self), "New tips and questions go here by default")
-        self.test_button = tip(QPushButton("&Test connection", self), "Check that the target answers")
-        self.signin_button = tip(QPushButton("&Sign in again…", self), "Type the secret again to resume sharing")
+        self.list = self._build_list()
+        self.empty_state = self._build_empty_state()
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.list)
+        self.stack.addWidget(self.empty_state)
+        self.add_button = tip(QPushButton("&Add…", self), ADD_TIP)
+        self.edit_button = tip(QPushButton("&Edit…", self), "Change this target's settings or secret")
+        self.remove_button = tip(QPushButton("Re&move", self), "Stop sharing with this target")
+        self.test_button = tip(QPushButton("Te&st", self), "Check that the target answers with its stored secret")
+        self.main_button = tip(QPushButton("Set as ma&in", self), "New tips and questions go here by default")
+        self.signin_button = tip(QPushButton("Sig&n in again…", self), "Type the secret again to resume sharing")
         self.status = InlineMessage(self)
-        buttons = QVBoxLayout()
-        for button in (self.add_button, self.remove_button, self.main_button, self.test_button, self.signin_button):
+        self.button_column = QWidget(self)
+        buttons = QVBoxLayout(self.button_column)
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for button in (
+            self.add_button, self.edit_button, self.remove_button, self.test_button, self.main_button,
+            self.signin_button,
+        ):  # fmt: skip
             buttons.addWidget(button)
         buttons.addStretch(1)
         row = QHBoxLayout()
-        row.addWidget(self.list, 1)
-        row.addLayout(buttons)
+        row.addWidget(self.stack, 1)
+        row.addWidget(self.button_column)
 
-        self.default_checks: dict[str, QCheckBox] = {}
-        defaults = QGroupBox("Sharing defaults", self)
-        defaults_layout = QVBoxLayout(defaults)
-        for key, text, _default in SHARING_DEFAULTS:
-            check = QCheckBox(text, defaults)
-            self.default_checks[key] = check
-            defaults_layout.addWidget(check)
-        defaults_layout.addWidget(
-            muted(QLabel("You can change it for each moment in the capture window (Ctrl+Shift+P).", defaults))
-        )
+        defaults = self._build_defaults()
         self.load_defaults({})
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 12, 8, 8)
         layout.setSpacing(8)
         layout.addLayout(row, 1)
-        layout.addWidget(self.empty_label)
         layout.addWidget(self.status)
         layout.addWidget(defaults)
 
         self.add_button.clicked.connect(self.open_add_form)
+        self.add_first_button.clicked.connect(self.open_add_form)
+        self.edit_button.clicked.connect(self.open_edit_form)
+        self.list.itemActivated.connect(self._on_list_item_activated)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.main_button.clicked.connect(self._on_main_clicked)
         self.test_button.clicked.connect(self._on_test_clicked)
@@ -132,24 +138,25 @@ class TargetsPage(QWidget):
         labels = {k.kind: k.label for k in self._kinds}
         self.list.clear()
         for target in targets:
-            notes = [labels.get(target.kind, target.kind)]
-            if target.is_main:
-                notes.append("★ main")
-            if target.paused_reason:
-                notes.append(f"paused: sign in again ({target.paused_reason})")
-            if target.managed:
-                notes.append(MANAGED)
-            item = QListWidgetItem(f"{target.name}\n{' · '.join(notes)}")
+            label = labels.get(target.kind, target.kind)
+            item = QListWidgetItem(target_kind_icon(target.kind, label), row_text(target, label))
             item.setData(NAME_ROLE, target.name)
-            item.setToolTip("\n".join([target.name, *notes]))
+            item.setToolTip(item.text())
+            _text, tone = state_text(target)
+            if tone != "success":
+                item.setForeground(QColor(tone_color(self.list, tone)))
+            if target.is_main:
+                bold = item.font()
+                bold.setBold(True)
+                item.setFont(bold)
             self.list.addItem(item)
         names = [t.name for t in targets]
         if current is not None and current.name in names:
             self.list.setCurrentRow(names.index(current.name))
         elif targets:
             self.list.setCurrentRow(0)
-        self.list.setVisible(bool(targets))
-        self.empty_label.setVisible(not targets)
+        self.stack.setCurrentWidget(self.list if targets else self.empty_state)
+        self.button_column.setVisible(bool(targets))
         self._update_buttons()
 
     def current_target(self) -> TargetInfo | None:
@@ -162,16 +169,28 @@ class TargetsPage(QWidget):
             return None
         if self._targets_fixed_by:
             return None
-        if self.form is not None and self.form.isVisible():
-            self.form.raise_()
-            return self.form
-        form = TargetForm(self._kinds, {t.name for t in self._targets}, self)
+        return self._open_form(None)
+
+    def open_edit_form(self) -> TargetForm | None:
+        """Open the Edit form of the selected target (not a managed one, nor under a targets policy)."""
+        target = self.current_target()
+        if target is None or target.managed or self._targets_fixed_by:
+            return None
+        if not any(k.kind == target.kind for k in self._kinds):
+            self.status.show_error(f"{target.name} is a {target.kind} target, which cannot be edited here.")
+            return None
+        return self._open_form(target)
+
+    def _open_form(self, editing: TargetInfo | None) -> TargetForm:
+        form = TargetForm(self._kinds, {t.name for t in self._targets}, self, editing=editing)
         form.test_requested.connect(self.target_test_requested)
-        form.save_requested.connect(self.target_add_requested)
+        form.save_requested.connect(self.target_edit_requested if editing else self.target_add_requested)
         form.finished.connect(self._on_form_finished)
         self.form = form
         form.open()
-        form.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        first = form.page.edits or {}
+        focus = next(iter(first.values()), form.name_edit) if editing else form.name_edit
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
         return form
 
     def open_signin(self) -> SignInDialog | None:
@@ -186,27 +205,37 @@ class TargetsPage(QWidget):
         dialog.open()
         return dialog
 
-    def show_target_test_result(self, ok: bool, message: str) -> None:
-        """A connection test finished: shown in the Add form when it is open, else on the tab."""
+    def show_target_test_result(self, ok: bool, message: str, problem: str = "") -> None:
+        """A connection test finished: shown in the open form (with what was checked and how to fix
+        it; `problem` is the kind of failure), else on the tab."""
         self.test_button.setEnabled(self.current_target() is not None)
         if self.form is not None and self.form.isVisible():
-            self.form.show_test_result(ok, message)
+            self.form.show_test_result(ok, message, problem)
         elif ok:
             self.status.show_success(message or "Connection works.")
         else:
             self.status.show_error(message or "The connection test failed.")
 
+    def show_target_note(self, message: str) -> None:
+        """A step for the person (e.g. where to sign in, with the code): in the open form, else on the tab."""
+        if self.form is not None and self.form.isVisible():
+            self.form.message.show_hint(message)
+        else:
+            self.status.show_hint(message)
+
     def target_saved(self, name: str) -> None:
         """The app saved the target from the Add form: close it and select the new target."""
+        edited = False
         if self.form is not None:
             form, self.form = self.form, None
+            edited = form.editing is not None
             form._set_saving(False)
             form.accept()
             form.deleteLater()
         names = [t.name for t in self._targets]
         if name in names:
             self.list.setCurrentRow(names.index(name))
-        self.status.show_success(f"Added {name}.")
+        self.status.show_success(f"Saved {name}." if edited else f"Added {name}.")
 
     def show_target_error(self, message: str) -> None:
         """Adding (or another target action) failed: in the open form with everything kept, else on the tab."""
@@ -223,20 +252,77 @@ class TargetsPage(QWidget):
         return {key: check.isChecked() for key, check in self.default_checks.items()}
 
     # ------------------------------------------------------------------ internals
+    def _build_list(self) -> QListWidget:
+        targets = QListWidget(self)
+        targets.setAlternatingRowColors(True)
+        targets.setSpacing(2)
+        targets.setMinimumHeight(120)
+        targets.setWordWrap(True)
+        targets.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        targets.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        targets.setAccessibleName("Team targets")
+        return targets
+
+    def _build_defaults(self) -> QGroupBox:
+        """The sharing defaults, below the list."""
+        self.default_checks: dict[str, QCheckBox] = {}
+        defaults = QGroupBox("Shared with the main target by default", self)
+        defaults_layout = QVBoxLayout(defaults)
+        for key, text, _default in SHARING_DEFAULTS:
+            check = QCheckBox(text, defaults)
+            self.default_checks[key] = check
+            defaults_layout.addWidget(check)
+        note = muted(QLabel("You can change it for each moment in the capture window (Ctrl+Shift+P).", defaults))
+        note.setWordWrap(True)
+        defaults_layout.addWidget(note)
+        return defaults
+
+    def _build_empty_state(self) -> QWidget:
+        """What the list's place shows before the first target: what targets are for, and Add."""
+        panel = QWidget(self)
+        heading = QLabel("No team targets yet", panel)
+        bold = heading.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        heading.setFont(bold)
+        text = QLabel(
+            "Connect your team to share tips, questions and resources where it already talks: a Matrix room, "
+            "a Slack or Teams channel, a wiki, a forum, a learning record store or your own webhook.",
+            panel,
+        )
+        text.setWordWrap(True)
+        self.add_first_button = tip(QPushButton("&Add your first target…", panel), ADD_TIP)
+        self.empty_note = muted(QLabel("", panel))
+        self.empty_note.setWordWrap(True)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addStretch(1)
+        layout.addWidget(heading)
+        layout.addWidget(text)
+        layout.addWidget(self.add_first_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.empty_note)
+        layout.addStretch(1)
+        return panel
+
     def _update_buttons(self, *_args: object) -> None:
         target = self.current_target()
         selected = target is not None
         fixed = self._targets_fixed_by
         self.add_button.setEnabled(bool(self._kinds) and not fixed)
-        self.add_button.setToolTip(
-            managed_tip(fixed) + ": only its targets can be used" if fixed else "Add a Matrix room, an LRS, a webhook…"
-        )
+        self.add_button.setToolTip(managed_tip(fixed) + ": only its targets can be used" if fixed else ADD_TIP)
+        self.add_first_button.setEnabled(bool(self._kinds) and not fixed)
+        self.add_first_button.setToolTip(self.add_button.toolTip())
+        self.empty_note.setText(self.add_button.toolTip() if fixed else "")
+        self.empty_note.setVisible(bool(fixed))
         managed = bool(target and target.managed)
         self.remove_button.setEnabled(selected and not managed and not fixed)
+        self.edit_button.setEnabled(selected and not managed and not fixed)
         if managed or fixed:
             self.remove_button.setToolTip(managed_tip(fixed) + ": targets cannot be removed here")
+            self.edit_button.setToolTip(managed_tip(fixed) + ": targets cannot be changed here")
         else:
             self.remove_button.setToolTip("Stop sharing with this target")
+            self.edit_button.setToolTip("Change this target's settings or secret")
         self.main_button.setEnabled(selected and not (target and target.is_main) and not self._main_fixed_by)
         self.main_button.setToolTip(
             managed_tip(self._main_fixed_by) + ": it chooses the main target"
@@ -245,6 +331,13 @@ class TargetsPage(QWidget):
         )
         self.test_button.setEnabled(selected)
         self.signin_button.setVisible(bool(target and target.paused_reason))
+
+    def _on_list_item_activated(self, _item: QListWidgetItem) -> None:
+        """Enter or a double click on a row: sign in again when paused, else Edit."""
+        if self.signin_button.isVisible():
+            self.open_signin()
+        elif self.edit_button.isEnabled():
+            self.open_edit_form()
 
     def _on_remove_clicked(self) -> None:
         target = self.current_target()

@@ -538,11 +538,17 @@ def test_form_test_connection_shows_the_result(settings: SettingsDialog, qtbot: 
         form.test_button.click()
     assert blocker.args == ["webhook", "webhook", {"url": "https://hook.example"}, "s3cret"]
     message = "TLS failure talking to matrix.example.org: certificate verify failed"
-    settings.show_target_test_result(False, message)
-    assert form.message.text() == message
-    assert form.message.tone == "error"
+    settings.show_target_test_result(False, message, "transient")
+    result = form.test_result
+    assert result.isVisible()
+    assert result.ok is False
+    assert f"What failed: {message}" in result.details.text()
+    assert "Checked: Signed webhook at hook.example" in result.details.text()
+    assert "How to fix it: check the address and your network" in result.details.text()
     settings.show_target_test_result(True, "Connected to hook.example.")
-    assert form.message.tone == "success"
+    assert "✓ Connection works" in result.heading.text()
+    assert "Connected to hook.example." in result.details.text()
+    assert "What failed" not in result.details.text()
 
 
 def test_tab_test_connection_for_a_configured_target(settings: SettingsDialog, qtbot: QtBot) -> None:

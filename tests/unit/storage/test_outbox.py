@@ -92,3 +92,21 @@ def test_retrying_rows_are_counted_apart_and_listed_with_their_reason(db: Databa
     (retrying,) = outbox.retrying_deliveries(db)
     assert (retrying.id, retrying.attempts, retrying.last_error) == (claimed.id, 1, "Matrix is rate-limiting us (429)")
     assert retrying.next_attempt_at == now + 40  # not before the target's wait
+
+
+def test_failing_targets_say_since_when_the_latest_error_and_the_next_try(db: Database) -> None:
+    first, _second = share(db, "one"), share(db, "two")
+    assert outbox.failing_targets(db) == {}
+    now = time.time()
+    owner = outbox.new_owner()
+    for error in ("DNS lookup failed for matrix.example.org", "Connection refused by matrix.example.org"):
+        claimed = outbox.claim_due(db, now + 100, owner=owner)
+        assert claimed is not None
+        outbox.record_retry(db, claimed.id, error, now + 20, owner=owner)
+    outbox.set_target_wait(db, "team", now + 40)
+    failure = outbox.failing_targets(db)["team"]
+    created = db.execute("SELECT min(created_at) FROM outbox WHERE moment_rowid = ?", [first]).fetchone()[0]
+    assert (failure.since, failure.waiting, failure.next_try_at) == (created, 2, now + 40)
+    assert failure.error == "Connection refused by matrix.example.org"  # the most recent failure
+    outbox.pause_target(db, "team", "401 Unauthorized")
+    assert outbox.failing_targets(db) == {}  # paused, not retrying: the pause says why
