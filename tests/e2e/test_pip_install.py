@@ -52,6 +52,10 @@ def test_plain_pip_install_without_constraints_gives_a_working_inflow(tmp_path: 
         check=False,
     )
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
+    # resources/ goes in under a name of ours: a top-level `resources` could be another distribution's.
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    assert (site / "inflow_resources" / "icons" / "inflow.svg").is_file()
+    assert not (site / "resources").exists()
 
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
