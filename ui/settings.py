@@ -169,7 +169,7 @@ class SettingsDialog(QDialog):
         for key, text, widget in (
             ("snapshot_max_mb", "&Largest copy:", self.snapshot_max_spin),
             ("snapshot_keep_days", "&Keep copies:", self.snapshot_keep_combo),
-            ("feed_snapshot_daily_budget", "Team &feed copies per day:", self.feed_budget_spin),
+            ("feed_snapshot_daily_budget", "&Colleagues' links copied per day:", self.feed_budget_spin),
         ):
             label = QLabel(text, group)
             label.setBuddy(widget)

@@ -166,3 +166,17 @@ def test_offline_copy_settings_can_be_locked(dialog: SettingsDialog) -> None:
     assert not dialog.locked_labels["snapshot_keep_days"].isVisible()
     dialog.set_locked(set())
     assert dialog.snapshots_check.isEnabled() and dialog.snapshot_max_spin.isEnabled()
+
+
+def test_the_general_tab_speaks_plain_words_with_unique_mnemonics(dialog: SettingsDialog) -> None:
+    """Each label of the General tab has its own Alt+letter; none uses the word "feed" (jargon)."""
+    from PySide6.QtWidgets import QLabel
+
+    labels = [label for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    assert labels
+    texts = [label.text() for label in labels]
+    assert not [text for text in texts if "feed" in text.lower()], texts
+    keys = [text[text.index("&") + 1].lower() for text in texts if "&" in text]
+    assert len(keys) == len(set(keys)), texts
+    budget = next(label for label in labels if label.buddy() is dialog.feed_budget_spin)
+    assert budget.text() == "&Colleagues' links copied per day:"
