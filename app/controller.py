@@ -28,6 +28,7 @@ from app.paths import Paths
 from app.settings_controller import SettingsController
 from app.shared_edits import refuse_secret_in_shared_edit
 from app.sharing import Sharing
+from app.welcome import Welcome
 from app.writer import StorageWriter, WriteOp
 from storage.export import moment_to_dict
 from storage.models import MAX_FILE_BYTES, Draft, DraftError, Kind, Moment, validate_draft
@@ -74,6 +75,8 @@ class AppController(QObject):
         self._tray.new_moment_requested.connect(self.open_capture)
         self._tray.library_requested.connect(self.open_library)
         self._tray.settings_requested.connect(self.open_settings)
+        self._tray.welcome_requested.connect(self.open_welcome)
+        self._welcome = Welcome(paths, open_library=self.open_library, open_team=self._open_team_targets)
         self._tray.quit_requested.connect(self._qapp.quit)
         self._tray.message_clicked.connect(self._on_tray_message_clicked)
 
@@ -93,7 +96,7 @@ class AppController(QObject):
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
         self._capture.set_file_limit(MAX_FILE_BYTES)
         self._tray.set_hotkey_hint(config.get_str("hotkey"))
-        self._capture.settings_requested.connect(lambda: self.open_settings(show_targets=True))
+        self._capture.settings_requested.connect(self._open_team_targets)
         self._notification_clicked.connect(self._on_notification_clicked)
 
         self._setup_context()
@@ -104,7 +107,7 @@ class AppController(QObject):
         if isinstance(problem, SignalInstance):
             problem.connect(self._on_hotkey_problem)
 
-    def _setup_context(self) -> None:
+    def _setup_context(self) -> None:  # see open_capture
         self._context_reader = ContextReader(self)
         self._context_reader.context_read.connect(self._on_context_reader_context_read)
         self.prefill_gate = PrefillGate()
@@ -124,6 +127,8 @@ class AppController(QObject):
             self._tray.show()
         for notice in notices + self._config.problems:
             self._tell(notice)
+        hotkey, problem = self._config.get_str("hotkey"), self._settings.hotkey_problem
+        self._welcome.first_start(hotkey, problem, has_tray=has_tray, tell=self._tell)
         if not has_tray:
             self.open_library()
         if open_capture:
@@ -132,6 +137,7 @@ class AppController(QObject):
     def shutdown(self) -> None:
         self._stopped = True  # a context read still under way finds the windows gone
         self._maintenance.stop()
+        self._welcome.close()
         self._hotkey.close()
         self._sharing.stop()
         self._writer.stop()
@@ -140,8 +146,7 @@ class AppController(QObject):
 
     # ------------------------------------------------------------------ windows
     def open_capture(self) -> None:
-        """Show the capture window first; fill in the context right after it painted (none when one of
-        Inflow's own windows had the focus: its text is not context)."""
+        """Show the capture window, then its context (none when an Inflow window had the focus)."""
         self._from_inflow = self._qapp.activeWindow() is not None
         self._awaiting_paint = True
         self._capture.open_blank()
@@ -197,6 +202,10 @@ class AppController(QObject):
             self._library.new_moment_requested.connect(self.open_capture)
             self._library.settings_requested.connect(self.open_settings)
             if not self._tray.available():
+                self._library.set_welcome(
+                    self._welcome.html(self._config.get_str("hotkey"), self._settings.hotkey_problem)
+                )
+                self._library.empty_label.linkActivated.connect(self._open_team_targets)
                 self._library.set_banner(
                     "No system tray found: this window is Inflow's home. Press "
                     f"{self._config.get_str('hotkey')} anywhere to capture, or bind "
@@ -206,6 +215,13 @@ class AppController(QObject):
 
     def open_settings(self, *, show_targets: bool = False) -> None:
         self._settings.open(show_targets=show_targets)
+
+    def _open_team_targets(self, _link: str = "") -> None:
+        self.open_settings(show_targets=True)
+
+    def open_welcome(self) -> None:
+        """The first-run welcome (also the tray's "Getting started")."""
+        self._welcome.show(self._config.get_str("hotkey"), self._settings.hotkey_problem)
 
     def _on_library_changed(self) -> None:
         self._sharing.wake()

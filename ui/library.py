@@ -62,6 +62,7 @@ class LibraryWindow(QMainWindow):
     undelete_requested = Signal(list)
     new_moment_requested = Signal()
     settings_requested = Signal()
+    _welcome: str | None = None
     retry_delivery_requested = Signal(int)
     cancel_delivery_requested = Signal(int)
     answered_requested = Signal(str, bool)
@@ -240,6 +241,10 @@ class LibraryWindow(QMainWindow):
                 return
         self.error_bar.show_message(msg)
 
+    def set_welcome(self, html: str | None) -> None:
+        """Rich text (its links: empty_label.linkActivated) for an empty library instead of the hint."""
+        self._welcome = html
+
     def set_banner(self, text: str | None) -> None:
         """Show (or with None hide) a dismissable information banner."""
         if text:
@@ -328,7 +333,7 @@ class LibraryWindow(QMainWindow):
         self.no_match_label.setVisible(filtered and not count)
         self.no_match_label.setText(no_match_text(query) if filtered and not count else "")
         if not count and not filtered:
-            self.empty_label.setText(empty_library_text(self._hotkey))
+            self.empty_label.setText(self._welcome or empty_library_text(self._hotkey))
         self.list_stack.setCurrentIndex(0 if count or filtered else 1)
 
     def _select_row(self, row: int) -> None:

@@ -51,6 +51,7 @@ class Tray(QObject):
         new_moment_requested(): "New moment" was chosen or the icon was clicked.
         library_requested(): "Library" was chosen.
         settings_requested(): "Settings…" was chosen.
+        welcome_requested(): "Getting started" was chosen (the first-run welcome again).
         quit_requested(): "Quit" was chosen.
         message_clicked(): the person clicked the last notification shown by show_message().
     """
@@ -58,6 +59,7 @@ class Tray(QObject):
     new_moment_requested = Signal()
     library_requested = Signal()
     settings_requested = Signal()
+    welcome_requested = Signal()
     quit_requested = Signal()
     message_clicked = Signal()
 
@@ -72,6 +74,7 @@ class Tray(QObject):
         self.new_action = self._add("New moment", self.new_moment_requested)
         self.library_action = self._add("Library", self.library_requested)
         self.settings_action = self._add("Settings…", self.settings_requested)
+        self.welcome_action = self._add("Getting started", self.welcome_requested)
         self.menu.addSeparator()
         self.quit_action = self._add("Quit Inflow", self.quit_requested)
 

@@ -91,15 +91,16 @@ def test_escape_cancels_without_applying(dialog: SettingsDialog, qtbot: QtBot) -
     assert not dialog.isVisible()
 
 
-def test_tray_menu_has_the_four_actions(qtbot: QtBot) -> None:
+def test_tray_menu_has_the_five_actions(qtbot: QtBot) -> None:
     tray = Tray()
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
-    assert texts == ["New moment", "Library", "Settings…", "Quit Inflow"]
-    assert tray.menu.actions()[3].isSeparator()
+    assert texts == ["New moment", "Library", "Settings…", "Getting started", "Quit Inflow"]
+    assert tray.menu.actions()[4].isSeparator()
     for action, signal in (
         (tray.new_action, tray.new_moment_requested),
         (tray.library_action, tray.library_requested),
         (tray.settings_action, tray.settings_requested),
+        (tray.welcome_action, tray.welcome_requested),
         (tray.quit_action, tray.quit_requested),
     ):
         with qtbot.waitSignal(signal, timeout=1000):
