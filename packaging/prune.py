@@ -2,16 +2,20 @@
 
 What goes, and why that is safe:
 - Qt plugins other than the ones in KEEP_PLUGINS. Inflow draws its widgets with the raster engine on
-  X11 (`xcb`), runs headless self-tests on `offscreen`, renders SVG icons (`iconengines/libqsvgicon`,
+  X11 (`xcb`) and natively on Wayland (`wayland`, with the xdg-shell integration every desktop compositor
+  offers and the client-side decorations Qt draws where the compositor draws none: `bradient`, and
+  `adwaita`, Qt's default on GNOME; raster windows use shared memory, so no wayland-egl or other graphics
+  integration), runs headless self-tests on `offscreen`, renders SVG icons (`iconengines/libqsvgicon`,
   `imageformats/libqsvg`; PNG is built into QtGui) and keeps dead keys / IBus input working in its text
-  fields (`platforminputcontexts`). Gone: wayland-* (Qt falls back to xcb through XWayland), the gtk3 and
-  xdg-desktop-portal platform themes (gtk3 alone drags ~45 host libraries; Qt's generic theme remains),
-  eglfs/linuxfb/vnc, GL integrations (no OpenGL anywhere in the app), tls and networkinformation (the
-  only networking in Qt is a QLocalServer), sqldrivers (storage uses Python's sqlite3), print support,
-  QML tooling and other image formats (Markdown images are rendered as links, never loaded).
+  fields (`platforminputcontexts`). Gone: the other Wayland shells (ivi, wl-shell, fullscreen, qt-shell)
+  and the compositor-side plugins, the gtk3 and xdg-desktop-portal platform themes (gtk3 alone drags ~45
+  host libraries; Qt's generic theme remains), eglfs/linuxfb/vnc, GL integrations (no OpenGL anywhere
+  in the app), tls and networkinformation (the only networking in Qt is a QLocalServer), sqldrivers
+  (storage uses Python's sqlite3), print support, QML tooling and other image formats (Markdown images
+  are rendered as links, never loaded).
 - Qt translations: the UI is English only.
 - Every shared library that nothing kept links against any more (found with the same `ldd` analysis
-  PyInstaller uses): the Qt libraries those plugins dragged in (QtWaylandClient, QtOpenGL, ...) and
+  PyInstaller uses): the Qt libraries those plugins dragged in (QtWaylandCompositor, QtOpenGL, ...) and
   their host libraries. libpython is always kept (the bootloader loads it with dlopen).
 - SYMLINK entries whose target was removed, so the bundle holds no dangling symbolic links.
 """
@@ -30,7 +34,9 @@ PLUGINS_DIR = QT_DIR + "plugins/"
 TRANSLATIONS_DIR = QT_DIR + "translations/"
 
 KEEP_PLUGINS: dict[str, frozenset[str]] = {
-    "platforms": frozenset({"libqxcb.so", "libqoffscreen.so", "libqminimal.so"}),
+    "platforms": frozenset({"libqxcb.so", "libqwayland.so", "libqoffscreen.so", "libqminimal.so"}),
+    "wayland-shell-integration": frozenset({"libxdg-shell.so"}),
+    "wayland-decoration-client": frozenset({"libbradient.so", "libadwaita.so"}),
     "iconengines": frozenset({"libqsvgicon.so"}),
     "imageformats": frozenset({"libqsvg.so"}),
     "platforminputcontexts": frozenset(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 import time
@@ -92,6 +93,9 @@ def test_trimming_kept_what_inflow_needs_and_left_no_dangling_links(bundle: Path
     qt = bundle / "_internal" / "PySide6" / "Qt"
     for needed in (
         "platforms/libqxcb.so",
+        "platforms/libqwayland.so",
+        "wayland-shell-integration/libxdg-shell.so",
+        "wayland-decoration-client/libbradient.so",
         "platforms/libqoffscreen.so",
         "iconengines/libqsvgicon.so",
         "imageformats/libqsvg.so",
@@ -100,8 +104,10 @@ def test_trimming_kept_what_inflow_needs_and_left_no_dangling_links(bundle: Path
     assert list((qt / "lib").glob("libicudata.so*")), "ICU is needed by QtCore"
     assert (bundle / "_internal" / "cryptography").is_dir(), "secretstorage needs cryptography"
     assert (bundle / "_internal" / "resources" / "inflow.desktop").is_file()
-    for dropped in ("platformthemes", "wayland-shell-integration", "tls", "sqldrivers"):
+    for dropped in ("platformthemes", "wayland-graphics-integration-server", "tls", "sqldrivers"):
         assert not (qt / "plugins" / dropped).exists(), dropped
+    assert not (qt / "plugins" / "wayland-shell-integration" / "libivi-shell.so").exists()
+    assert not list((qt / "lib").glob("libQt6WaylandCompositor*")), "only the client side of Wayland is used"
     assert not (qt / "translations").exists()
     dangling = [str(p) for p in bundle.rglob("*") if p.is_symlink() and not p.exists()]
     assert dangling == []
@@ -117,6 +123,43 @@ def test_self_test_passes_on_the_desktop(inflow: Frozen) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "self-test: passed" in result.stdout
     assert "platform plugin 'xcb' loaded" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("weston") is None, reason="weston is not installed (scripts/test.sh installs it)")
+def test_self_test_runs_natively_under_a_wayland_compositor(inflow: Frozen) -> None:
+    """No DISPLAY, only a (headless) weston: the bundle's own wayland plugin, not XWayland."""
+    from tests.desktop.portal_bus import weston_command
+    from tests.e2e.conftest import wait_for
+
+    runtime = Path(inflow.env["XDG_RUNTIME_DIR"])
+    socket = runtime / "wayland-frozen"
+    weston = subprocess.Popen(
+        weston_command(socket.name, inflow.cwd / "weston.log"),
+        env=inflow.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: socket.exists() or weston.poll() is not None, 10, "weston's socket")
+        assert weston.poll() is None, (inflow.cwd / "weston.log").read_text()
+        env = {k: v for k, v in inflow.env.items() if k != "DISPLAY"}
+        result = subprocess.run(
+            inflow.command("--self-test"),
+            input="",
+            capture_output=True,
+            text=True,
+            cwd=inflow.cwd,
+            env={**env, "WAYLAND_DISPLAY": socket.name},
+            timeout=60,
+            check=False,
+        )
+    finally:
+        weston.terminate()
+        weston.wait(timeout=10)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "platform plugin 'wayland' loaded (WAYLAND_DISPLAY)" in result.stdout
+    assert "self-test: passed" in result.stdout
 
 
 def test_self_test_passes_offscreen(inflow: Frozen) -> None:
