@@ -83,9 +83,7 @@ def largest(folder: Path, count: int) -> tuple[list[tuple[int, str]], list[tuple
 
 def wall_ms(command: list[str], env: dict[str, str], cwd: Path) -> float:
     start = time.perf_counter()
-    result = subprocess.run(
-        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
     elapsed = (time.perf_counter() - start) * 1000
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
@@ -97,9 +95,7 @@ def timings(command: list[str], repeat: int, env: dict[str, str], cwd: Path) -> 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="PyInstaller --distpath")
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="PyInstaller --workpath")
     parser.add_argument("--reuse", action="store_true", help="measure DIST/inflow as it is, if present")

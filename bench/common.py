@@ -68,12 +68,10 @@ def synthetic_library(path: Path, count: int, seed: int = 7) -> Database:
         )
     with db.atomic():
         db.conn.executemany(
-            "INSERT INTO moments (id, kind, title, body, tags, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO moments (id, kind, title, body, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         db.execute(
-            "INSERT INTO moment_tags (moment_rowid, tag) "
-            "SELECT moments.rowid, value FROM moments, json_each(tags)"
+            "INSERT INTO moment_tags (moment_rowid, tag) SELECT moments.rowid, value FROM moments, json_each(tags)"
         )
     return db

@@ -25,9 +25,7 @@ from storage.search import search
 
 def bench_save(path: Path, repeat: int) -> None:
     db = open_database(path)
-    draft = Draft(
-        kind=Kind.TIP, title="Benchmark save", body="A short tip about rebasing " * 10, tags=("git",)
-    )
+    draft = Draft(kind=Kind.TIP, title="Benchmark save", body="A short tip about rebasing " * 10, tags=("git",))
     ours = time_ms(lambda: add_moment(db, draft), repeat)
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("PRAGMA journal_mode = WAL")
@@ -62,9 +60,7 @@ def bench_search(path: Path, repeat: int) -> None:
     ]:
         typing = label.startswith("common prefix")
         fts_text = f'"{text}"*' if typing else text
-        matches = raw.execute(
-            "SELECT count(*) FROM moments_fts WHERE moments_fts MATCH ?", [fts_text]
-        ).fetchone()[0]
+        matches = raw.execute("SELECT count(*) FROM moments_fts WHERE moments_fts MATCH ?", [fts_text]).fetchone()[0]
         # A trailing space means whole words, as after typing them; without it the last word is a prefix.
         query = MomentQuery(text=text if typing else text + " ")
         ours = time_ms(lambda q=query: search(db, q, limit=50), repeat)

@@ -70,10 +70,26 @@ EXCLUDED_MODULES = [
     *(
         f"PySide6.{name}"
         for name in (
-            "QtConcurrent", "QtDBus", "QtDesigner", "QtHelp", "QtLabsStyleKit", "QtOpenGL",
-            "QtOpenGLWidgets", "QtPrintSupport", "QtQml", "QtQmlFeatures", "QtQuick",
-            "QtQuickControls2", "QtQuickTest", "QtQuickWidgets", "QtSql", "QtSvg", "QtSvgWidgets",
-            "QtTest", "QtUiTools", "QtXml",
+            "QtConcurrent",
+            "QtDBus",
+            "QtDesigner",
+            "QtHelp",
+            "QtLabsStyleKit",
+            "QtOpenGL",
+            "QtOpenGLWidgets",
+            "QtPrintSupport",
+            "QtQml",
+            "QtQmlFeatures",
+            "QtQuick",
+            "QtQuickControls2",
+            "QtQuickTest",
+            "QtQuickWidgets",
+            "QtSql",
+            "QtSvg",
+            "QtSvgWidgets",
+            "QtTest",
+            "QtUiTools",
+            "QtXml",
         )
     ),
 ]
@@ -94,9 +110,9 @@ def wanted_plugin_or_data(dest: str) -> bool:
     if dest.startswith(TRANSLATIONS_DIR):
         return False
     if dest.startswith(BABEL_LOCALES_DIR):
-        return dest[len(BABEL_LOCALES_DIR):] in KEEP_BABEL_LOCALES
+        return dest[len(BABEL_LOCALES_DIR) :] in KEEP_BABEL_LOCALES
     if dest.startswith(PLUGINS_DIR):
-        kind, _, name = dest[len(PLUGINS_DIR):].partition("/")
+        kind, _, name = dest[len(PLUGINS_DIR) :].partition("/")
         return name in KEEP_PLUGINS.get(kind, frozenset())
     return True
 
@@ -144,9 +160,7 @@ def _link_target(entry: Entry) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(_dest(entry)), entry[1]))
 
 
-def drop_dangling_symlinks(
-    binaries: list[Entry], datas: list[Entry]
-) -> tuple[list[Entry], list[Entry], list[Entry]]:
+def drop_dangling_symlinks(binaries: list[Entry], datas: list[Entry]) -> tuple[list[Entry], list[Entry], list[Entry]]:
     """(binaries, datas, removed): SYMLINK entries (src = target relative to the link) whose target is
     no longer in the bundle are removed, repeatedly (a link may point at a link)."""
     removed: list[Entry] = []

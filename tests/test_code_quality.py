@@ -1,4 +1,4 @@
-"""House rules as checks: layer contracts (import-linter), lint (ruff), strict types (mypy)."""
+"""House rules as checks: layer contracts (import-linter), lint and format (ruff), strict types (mypy)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def test_layer_contracts_hold() -> None:
 
 def test_ruff_finds_nothing() -> None:
     result = run_tool("ruff", "check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_would_change_nothing() -> None:
+    result = run_tool("ruff", "format", "--check", "--no-cache", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
