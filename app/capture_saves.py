@@ -43,10 +43,10 @@ class CaptureSaves(QObject):
     moment, with its file if one is attached (read on the writer thread), goes through the writer.
 
     Signals:
-        saved(): a moment from the window was stored.
+        saved(Moment): a moment from the window was stored.
     """
 
-    saved = Signal()
+    saved = Signal(object)
 
     def __init__(
         self,
@@ -103,10 +103,10 @@ class CaptureSaves(QObject):
             run, name = (lambda db: add_file_from_path(db, draft, path, track_targets=targets)), "add file"
         self._writer.submit(WriteOp(run, success=self._on_stored, failure=self._capture.show_error, name=name))
 
-    def _on_stored(self, _moment: Moment) -> None:
+    def _on_stored(self, moment: Moment) -> None:
         self._capture.mark_saved()
         clear_draft(self._draft_file)
-        self.saved.emit()
+        self.saved.emit(moment)
 
     def _on_capture_draft_changed(self, draft: Draft) -> None:
         save_draft(self._draft_file, draft)

@@ -9,12 +9,13 @@ import threading
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 
+from app.context_prefill import PrefillGate
 from app.context_urls import find_url
 from storage.models import MAX_TEXT_BYTES, clean_text
 from ui.ports import CaptureContext
 
 log = logging.getLogger(__name__)
-__all__ = ["ContextReader", "find_url", "read_context", "read_context_x11"]
+__all__ = ["ContextFeed", "ContextReader", "find_url", "read_context", "read_context_x11"]
 
 
 def read_context_x11() -> CaptureContext:
@@ -51,6 +52,42 @@ class ContextReader(QObject):
         # The app may have quit while the context was being read: then nobody is left to tell.
         with contextlib.suppress(RuntimeError):
             self.context_read.emit(context)
+
+
+class ContextFeed(QObject):
+    """The capture window's context: read without blocking (ContextReader), then only what may prefill
+    (PrefillGate: not Inflow's own text, new since the last capture, fresh).
+
+    Signals:
+        admitted(CaptureContext): the context to apply (delivered on the GUI thread).
+    """
+
+    admitted = Signal(object)
+
+    def __init__(self, qapp: QGuiApplication, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._qapp = qapp
+        self.reader = ContextReader(self)
+        self.reader.context_read.connect(self._on_reader_context_read)
+        self.gate = PrefillGate()
+        self._owned = (False, False)  # Inflow owned the selection, the clipboard, when the read began
+        qapp.clipboard().changed.connect(self._on_clipboard_changed)
+
+    def read(self) -> None:
+        """Read the context now; `admitted` follows."""
+        clipboard = self._qapp.clipboard()
+        self._owned = (clipboard.ownsSelection(), clipboard.ownsClipboard())
+        self.reader.read(clipboard)
+
+    def _on_reader_context_read(self, context: CaptureContext) -> None:
+        own_selection, own_clipboard = self._owned
+        live = QGuiApplication.platformName() == "cocoa"  # the frontmost app's current highlight
+        self.admitted.emit(
+            self.gate.admit(context, own_selection=own_selection, own_clipboard=own_clipboard, live_selection=live)
+        )
+
+    def _on_clipboard_changed(self, mode: QClipboard.Mode) -> None:
+        self.gate.changed("selection" if mode == QClipboard.Mode.Selection else "clipboard")
 
 
 def read_context(clipboard: QClipboard) -> CaptureContext:

@@ -12,14 +12,12 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, SignalInstance
-from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
 from app.capture_saves import CaptureSaves, adding
 from app.config import Config
-from app.context import ContextReader
-from app.context_prefill import PrefillGate
+from app.context import ContextFeed, find_url
 from app.instance_server import Reply
 from app.library_actions import LibraryActions
 from app.library_source import DatabaseLibrarySource
@@ -86,7 +84,7 @@ class AppController(QObject):
         self._saves = CaptureSaves(
             self._capture, self._writer, config, paths.draft_file, check=self._sharing.secret_findings, parent=self
         )
-        self._saves.saved.connect(self._on_writer_changed)
+        self._saves.saved.connect(self._on_saved)
         self._maintenance = Maintenance(paths, config, self)
         self._library_actions = LibraryActions(
             paths, config, self._writer, self._on_library_changed, self._source.has_unseen_replies
@@ -95,25 +93,16 @@ class AppController(QObject):
         self._settings.applied.connect(self._on_settings_applied)
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
         self._capture.set_file_limit(MAX_FILE_BYTES)
+        self._capture.fields.link_finder = find_url
         self._tray.set_hotkey_hint(config.get_str("hotkey"))
         self._capture.settings_requested.connect(self._open_team_targets)
         self._notification_clicked.connect(self._on_notification_clicked)
 
-        self._setup_context()
-
-        self._hotkey = create_hotkey_backend(qapp.platformName())
-        self._hotkey.activated.connect(self.open_capture)
-        problem = getattr(self._hotkey, "problem", None)  # the portal's later "declined" or "lost"
-        if isinstance(problem, SignalInstance):
-            problem.connect(self._on_hotkey_problem)
-
-    def _setup_context(self) -> None:  # see open_capture
-        self._context_reader = ContextReader(self)
-        self._context_reader.context_read.connect(self._on_context_reader_context_read)
-        self.prefill_gate = PrefillGate()
-        self._owned = (False, False)  # Inflow owned the selection, the clipboard, when the context was read
+        self._context = ContextFeed(qapp, self)
+        self._context.admitted.connect(self._on_context_admitted)
         self._from_inflow = False  # the capture was asked for from one of Inflow's own windows
-        self._qapp.clipboard().changed.connect(self._on_clipboard_changed)
+        self._hotkey = create_hotkey_backend(qapp.platformName())
+        self._connect_hotkey()
 
     # ------------------------------------------------------------------ start and stop
     def start(self, *, open_capture: bool, notices: list[str]) -> None:
@@ -161,22 +150,12 @@ class AppController(QObject):
 
     def _apply_context(self) -> None:
         if not self._from_inflow:
-            clipboard = self._qapp.clipboard()
-            self._owned = (clipboard.ownsSelection(), clipboard.ownsClipboard())
-            self._context_reader.read(clipboard)
+            self._context.read()
         self._capture.set_tag_completions(self._source.tags())
 
-    def _on_context_reader_context_read(self, context: CaptureContext) -> None:
+    def _on_context_admitted(self, context: CaptureContext) -> None:
         if not self._stopped and self._capture.isVisible():
-            own_selection, own_clipboard = self._owned
-            live = self._qapp.platformName() == "cocoa"  # the frontmost app's current highlight
-            context = self.prefill_gate.admit(
-                context, own_selection=own_selection, own_clipboard=own_clipboard, live_selection=live
-            )
             self._capture.apply_context(context)
-
-    def _on_clipboard_changed(self, mode: QClipboard.Mode) -> None:
-        self.prefill_gate.changed("selection" if mode == QClipboard.Mode.Selection else "clipboard")
 
     def open_library(self) -> None:
         library = self._ensure_library()
@@ -252,6 +231,12 @@ class AppController(QObject):
         self._settings.hotkey_problem = None
         return None
 
+    def _connect_hotkey(self) -> None:
+        self._hotkey.activated.connect(self.open_capture)
+        problem = getattr(self._hotkey, "problem", None)  # the portal's later "declined" or "lost"
+        if isinstance(problem, SignalInstance):
+            problem.connect(self._on_hotkey_problem)
+
     def hotkey_state(self) -> str:
         return str(self._hotkey.state())
 
@@ -290,7 +275,11 @@ class AppController(QObject):
 
     def _on_command_captured(self, moment: Moment, reply: Reply) -> None:
         reply({"ok": True, "moment": moment_to_dict(moment)})
-        self._tell(moment.display_title, summary="Saved to Inflow")
+        self._on_saved(moment)
+
+    def _on_saved(self, moment: Moment) -> None:
+        """Stored from the window or another process: a brief "Saved" notice (a click shows it)."""
+        self._tell(moment.display_title, summary="Saved to Inflow", moment_id=moment.id)
         self._on_writer_changed()
 
     # ------------------------------------------------------------------ other processes

@@ -169,6 +169,7 @@ class CaptureWindow(QWidget):
         finally:
             self._restoring = False
         self.prefill.touch_all()
+        self.fields.offer_link()
         self._debounce.stop()
 
     def current_draft(self) -> Draft:
@@ -379,6 +380,7 @@ class CaptureWindow(QWidget):
         self._on_any_edited()
 
     def _on_debounce_timeout(self) -> None:
+        self.fields.offer_link()
         draft = self.current_draft()
         self.size_label.show_size(draft.title, draft.body)
         self.draft_changed.emit(draft)

@@ -3,6 +3,8 @@ size shown near the limit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
@@ -114,7 +116,8 @@ class SizeLabel(QLabel):
 
 
 class TextFields(QWidget):
-    """Title, Markdown body, link and tags, one under the other.
+    """Title, Markdown body, link and tags, one under the other; beside the link, a "Use link" chip when
+    the notes hold a web link and the Link field is empty (offer_link(), with link_finder set).
 
     Signals:
         edited(): any of them changed.
@@ -133,18 +136,42 @@ class TextFields(QWidget):
         self.url_edit = QLineEdit(self, placeholderText="Link (optional)")
         self.tags_edit = QLineEdit(self, placeholderText="Tags, separated by commas or spaces")
         self.tag_completer = TagCompleter(self.tags_edit)
+        self.link_finder: Callable[[str], str | None] | None = None
+        """The first web link in a text, or None (the app's; without it no chip is offered)."""
+        self.link_chip = QToolButton(self)
+        self.link_chip.setText("Use link from notes")
+        self.link_chip.hide()
+        self.link_chip.clicked.connect(self._on_link_chip_clicked)
+        self._offered: str | None = None
+        url_row = QHBoxLayout()
+        url_row.addWidget(self.url_edit, 1)
+        url_row.addWidget(self.link_chip)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(self.title_edit)
         layout.addWidget(self.body_edit, 1)
-        layout.addWidget(self.url_edit)
+        layout.addLayout(url_row)
         layout.addWidget(self.tags_edit)
         for edit in self._line_edits():
             edit.textChanged.connect(self._on_line_edit_text_changed)
         self.body_edit.textChanged.connect(self.edited)
         self.title_edit.returnPressed.connect(self.submitted)
         self.url_edit.returnPressed.connect(self.submitted)
+
+    def offer_link(self) -> None:
+        """Show the chip when the notes hold a link and Link is empty; hide it otherwise."""
+        found = None
+        if self.link_finder is not None and not self.url_edit.text().strip():
+            found = self.link_finder(self.body_edit.toPlainText())
+        self._offered = found
+        self.link_chip.setToolTip(f"Put {found} in the Link field" if found else "")
+        self.link_chip.setVisible(found is not None)
+
+    def _on_link_chip_clicked(self) -> None:
+        if self._offered:
+            self.url_edit.setText(self._offered)
+        self.offer_link()
 
     def fill(self, title: str, body: str, url: str, tags: str) -> None:
         self.title_edit.setText(title)
@@ -179,4 +206,6 @@ class TextFields(QWidget):
         return (self.title_edit, self.url_edit, self.tags_edit)
 
     def _on_line_edit_text_changed(self, _text: str) -> None:
+        if self.link_chip.isVisible() and self.url_edit.text().strip():
+            self.link_chip.hide()
         self.edited.emit()

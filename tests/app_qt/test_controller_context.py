@@ -86,7 +86,7 @@ def test_text_selected_in_inflow_itself_is_not_brought_in(qtbot: QtBot, make_con
     qtbot.keyClick(library.search_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # owns PRIMARY
     qapp.clipboard().setText("copied in Inflow", QClipboard.Mode.Clipboard)
     qtbot.waitUntil(lambda: qapp.clipboard().ownsSelection(), timeout=3000)
-    with qtbot.waitSignal(controller._context_reader.context_read, timeout=5000) as read:
+    with qtbot.waitSignal(controller._context.reader.context_read, timeout=5000) as read:
         controller.open_capture()
     assert read.args[0].selection == "junk from the search box"  # read from the screen...
     assert controller._capture.current_draft().body == ""  # ...but not brought in
@@ -101,8 +101,27 @@ def test_no_context_is_read_when_an_inflow_window_had_the_focus(
     controller.open_library()
     monkeypatch.setattr(type(qapp), "activeWindow", staticmethod(lambda: controller._library))
     reads: list[object] = []
-    monkeypatch.setattr(controller._context_reader, "read", reads.append)
+    monkeypatch.setattr(controller._context, "read", lambda: reads.append("read"))
     controller.open_capture()
     qtbot.waitUntil(controller._capture.isVisible, timeout=3000)
     qtbot.wait(50)
     assert reads == []
+
+
+def test_a_save_from_the_window_is_confirmed_and_the_window_closes_at_once(
+    qtbot: QtBot, make_controller: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.models import Draft, Kind
+
+    controller = make_controller()
+    controller.start(open_capture=False, notices=[])
+    told: list[tuple[str, str, str | None]] = []
+    monkeypatch.setattr(
+        controller, "_tell", lambda body, summary="Inflow", moment_id=None: told.append((summary, body, moment_id))
+    )
+    controller.open_capture()
+    controller._capture.restore_draft(Draft(kind=Kind.TIP, title="Confirmed"))
+    with qtbot.waitSignal(controller._saves.saved, timeout=5000) as saved:
+        controller._capture.request_save()
+    assert not controller._capture.isVisible()
+    assert told == [("Saved to Inflow", "Confirmed", saved.args[0].id)]  # a click opens it in the library

@@ -73,3 +73,31 @@ def test_after_a_save_the_next_draft_takes_a_prefill_again(window: CaptureWindow
     window.apply_context(CaptureContext(clipboard="copied text"))
     assert window.current_draft().body == "copied text"
     assert "from the clipboard" in window.keys_hint.text()
+
+
+def test_a_link_in_the_notes_is_offered_for_the_link_field(window: CaptureWindow, qtbot: QtBot) -> None:
+    from app.context_urls import find_url
+
+    window.fields.link_finder = find_url
+    window.body_edit.setFocus()
+    qtbot.keyClicks(window.body_edit, "read https://sqlite.org/wal.html, then decide")
+    qtbot.waitUntil(window.fields.link_chip.isVisible, timeout=2000)  # after the typing pauses
+    assert "https://sqlite.org/wal.html" in window.fields.link_chip.toolTip()
+    window.fields.link_chip.click()
+    assert window.current_draft().url == "https://sqlite.org/wal.html"
+    assert not window.fields.link_chip.isVisible()
+
+
+def test_no_link_chip_when_the_link_is_filled_or_the_notes_hold_none(window: CaptureWindow, qtbot: QtBot) -> None:
+    from app.context_urls import find_url
+
+    window.fields.link_finder = find_url
+    window.restore_draft(Draft(kind=Kind.TIP, title="t", body="no link here"))
+    assert not window.fields.link_chip.isVisible()
+    window.restore_draft(Draft(kind=Kind.TIP, title="t", body="see https://a.example/x", url="https://b.example"))
+    assert not window.fields.link_chip.isVisible()
+    window.url_edit.clear()
+    window.fields.offer_link()
+    assert window.fields.link_chip.isVisible()
+    window.url_edit.setText("https://typed.example")
+    assert not window.fields.link_chip.isVisible()
