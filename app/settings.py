@@ -76,7 +76,10 @@ SETTINGS: tuple[Setting, ...] = (
         policy="How long offline copies are kept, in days (0: forever).",
     ),
     Setting(
-        "feed_snapshot_daily_budget", int, 50, "How many links from the team feed get offline copies per day.",
+        "feed_snapshot_daily_budget",
+        int,
+        50,
+        "How many links your colleagues shared get offline copies per day (Settings: colleagues' links).",
         policy="How many links shared by colleagues get offline copies per day (0: none).",
     ),
     Setting(
