@@ -160,7 +160,7 @@ def show(args: argparse.Namespace, paths: Paths) -> int:
 
     from storage.export import file_to_dict, moment_to_dict, moment_to_markdown, snapshot_to_dict
     from storage.moments import get_moment
-    from storage.outbox import deliveries_for
+    from storage.outbox_status import deliveries_for
     from storage.pull import replies_for
 
     db = open_library(paths)

@@ -230,7 +230,7 @@ def sync_status(args: argparse.Namespace, paths: Paths) -> int:
     from app.commands import describe_delivery
     from storage.db import open_database
     from storage.models import Delivery
-    from storage.outbox import outbox_summary, retrying_deliveries
+    from storage.outbox_status import outbox_summary, retrying_deliveries
 
     config = load_config(paths)
     db = open_database(paths.database) if paths.database.exists() else None

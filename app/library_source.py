@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from storage.models import Delivery, KeptFile, Moment, MomentQuery, Reply, SearchResult, Snapshot
 from storage.moments import list_rowids, moments_by_rowid, shared_targets, tag_counts
-from storage.outbox import deliveries_for
+from storage.outbox_status import deliveries_for
 from storage.pull import replies_for
 from storage.search import search, snippets
 from storage.snapshots import get_asset, get_file, get_snapshot

@@ -12,7 +12,7 @@ def refuse_secret_in_shared_edit(db: Database, moment_id: str, draft: Draft) -> 
     it gets the same secret check, and is refused (the editor keeps the text) when something is found."""
     from app.secret_scan import scan_moment
     from storage.moments import get_moment
-    from storage.outbox import deliveries_for
+    from storage.outbox_status import deliveries_for
 
     moment = get_moment(db, moment_id)
     if not deliveries_for(db, moment.rowid):

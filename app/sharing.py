@@ -19,10 +19,11 @@ from app.paths import Paths
 from app.sync_worker import SyncWorker
 from app.targets import validate_target
 from app.writer import StorageWriter, WriteOp
-from storage import outbox
+from storage import outbox, outbox_status
 from storage.db import open_database
 from storage.models import Draft
-from storage.outbox import needs_attention, paused_targets
+from storage.outbox import paused_targets
+from storage.outbox_status import needs_attention
 from storage.pull import mark_answered
 from sync.connector import Target
 from sync.engine import PassReport
@@ -133,7 +134,7 @@ class Sharing(QObject):
         """The configured targets with their state, as `inflow sync status` reads it (paused, retrying)."""
         main = self._config.main_target()
         paused = paused_targets(self._read_db)
-        failing = outbox.failing_targets(self._read_db)
+        failing = outbox_status.failing_targets(self._read_db)
         infos = []
         for t in self._config.targets:
             failure = failing.get(t.name)

@@ -51,7 +51,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 
 from app.sync_worker import SyncWorker
 from bench.common import WORDS, percentile
-from storage import outbox
+from storage import outbox_status
 from storage.db import open_database
 from storage.models import Draft, Kind
 from storage.moments import add_moment
@@ -243,7 +243,7 @@ def run_inflow(w: World, target: Target, n: int, seed: int, profile: Path | None
         if profiler:
             profiler.disable()
         passes += 1
-        sent = outbox.outbox_summary(db).get(target.name, {}).get("sent", 0)
+        sent = outbox_status.outbox_summary(db).get(target.name, {}).get("sent", 0)
         if sent >= n or passes >= 20:
             break
     seconds = time.perf_counter() - start

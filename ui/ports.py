@@ -84,7 +84,7 @@ class TargetInfo:
     paused_reason: str | None = None
     managed: bool = False
     failing_since: str | None = None
-    """Deliveries to it fail and are retried: since when (ISO 8601 UTC; see storage.outbox.failing_targets)."""
+    """Deliveries to it fail and are retried: since when (ISO 8601 UTC; see storage.outbox_status.failing_targets)."""
     failing_reason: str = ""
     next_try_at: float | None = None
     """When the next attempt is (unix s)."""

@@ -18,7 +18,7 @@ import pytest
 import requests
 from sqlite_utils import Database
 
-from storage import outbox
+from storage import outbox, outbox_status
 from storage.db import open_database
 from storage.models import DeliveryState, Draft, Kind
 from storage.moments import add_moment, get_moment
@@ -95,7 +95,7 @@ def room_messages(room: Room) -> list[dict[str, Any]]:
 
 
 def delivery(db: Database, moment_id: str) -> Any:
-    return outbox.deliveries_for(db, get_moment(db, moment_id).rowid)[0]
+    return outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)[0]
 
 
 def test_a_shared_tip_lands_in_the_room_once_even_after_a_crash(room: Room, db: Database, tmp_path: Path) -> None:

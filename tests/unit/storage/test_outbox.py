@@ -6,7 +6,7 @@ import time
 
 from sqlite_utils import Database
 
-from storage import outbox
+from storage import outbox, outbox_status
 from storage.models import DeliveryState, Draft, Kind
 from storage.moments import add_moment, get_moment
 from tests.unit.storage.crashed import crashed_owner
@@ -17,7 +17,7 @@ def share(db: Database, title: str = "a tip") -> int:
 
 
 def state(db: Database, rowid: int) -> DeliveryState:
-    return outbox.deliveries_for(db, rowid)[0].state
+    return outbox_status.deliveries_for(db, rowid)[0].state
 
 
 def test_a_live_lease_is_never_taken_over_an_expired_one_is(db: Database) -> None:
@@ -54,7 +54,7 @@ def test_only_the_lease_owner_records_a_result(db: Database) -> None:
     outbox.pause_target(db, "team", "revoked", delivery_id=first.id, owner=stale)
     assert state(db, rowid) is DeliveryState.INFLIGHT
     assert outbox.record_sent(db, first.id, "r2", None, owner=current)
-    (delivery,) = outbox.deliveries_for(db, rowid)
+    (delivery,) = outbox_status.deliveries_for(db, rowid)
     assert (delivery.state, delivery.remote_id) == (DeliveryState.SENT, "r2")
 
 
@@ -88,15 +88,15 @@ def test_retrying_rows_are_counted_apart_and_listed_with_their_reason(db: Databa
     assert claimed is not None
     outbox.record_retry(db, claimed.id, "Matrix is rate-limiting us (429)", now + 20, owner=owner)
     outbox.set_target_wait(db, "team", now + 40)
-    assert outbox.outbox_summary(db) == {"team": {"pending": 1, "retrying": 1}}
-    (retrying,) = outbox.retrying_deliveries(db)
+    assert outbox_status.outbox_summary(db) == {"team": {"pending": 1, "retrying": 1}}
+    (retrying,) = outbox_status.retrying_deliveries(db)
     assert (retrying.id, retrying.attempts, retrying.last_error) == (claimed.id, 1, "Matrix is rate-limiting us (429)")
     assert retrying.next_attempt_at == now + 40  # not before the target's wait
 
 
 def test_failing_targets_say_since_when_the_latest_error_and_the_next_try(db: Database) -> None:
     first, _second = share(db, "one"), share(db, "two")
-    assert outbox.failing_targets(db) == {}
+    assert outbox_status.failing_targets(db) == {}
     now = time.time()
     owner = outbox.new_owner()
     for error in ("DNS lookup failed for matrix.example.org", "Connection refused by matrix.example.org"):
@@ -104,9 +104,9 @@ def test_failing_targets_say_since_when_the_latest_error_and_the_next_try(db: Da
         assert claimed is not None
         outbox.record_retry(db, claimed.id, error, now + 20, owner=owner)
     outbox.set_target_wait(db, "team", now + 40)
-    failure = outbox.failing_targets(db)["team"]
+    failure = outbox_status.failing_targets(db)["team"]
     created = db.execute("SELECT min(created_at) FROM outbox WHERE moment_rowid = ?", [first]).fetchone()[0]
     assert (failure.since, failure.waiting, failure.next_try_at) == (created, 2, now + 40)
     assert failure.error == "Connection refused by matrix.example.org"  # the most recent failure
     outbox.pause_target(db, "team", "401 Unauthorized")
-    assert outbox.failing_targets(db) == {}  # paused, not retrying: the pause says why
+    assert outbox_status.failing_targets(db) == {}  # paused, not retrying: the pause says why

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from storage import outbox
+from storage import outbox, outbox_status
 from storage.db import open_database
 from storage.models import DeliveryState, Draft, Kind
 from storage.moments import add_moment, delete_moments, get_moment, update_moment
@@ -66,7 +66,7 @@ def share(db: Database, title: str = "a tip", kind: Kind = Kind.TIP) -> str:
 
 
 def states(db: Database, moment_id: str) -> list[DeliveryState]:
-    return [d.state for d in outbox.deliveries_for(db, get_moment(db, moment_id).rowid)]
+    return [d.state for d in outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)]
 
 
 def test_a_shared_moment_is_queued_in_the_same_transaction_and_delivered(
@@ -77,7 +77,7 @@ def test_a_shared_moment_is_queued_in_the_same_transaction_and_delivered(
     assert get_moment(db, moment_id).visibility == "team"
     report = engine.run_pass()
     assert report.sent == 1
-    (delivery,) = outbox.deliveries_for(db, get_moment(db, moment_id).rowid)
+    (delivery,) = outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)
     assert delivery.state is DeliveryState.SENT
     assert delivery.remote_link == "https://fake/r1"
     assert server.posts["r1"].title == "a tip"
@@ -96,7 +96,7 @@ def test_transient_failure_waits_for_retry_after_and_makes_no_request_before(
     server.failures.append(transient("rate limited", retry_after=30))
     report = engine.run_pass()
     assert report.retrying == 1
-    (delivery,) = outbox.deliveries_for(db, get_moment(db, moment_id).rowid)
+    (delivery,) = outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)
     assert delivery.retrying
     assert delivery.last_error == "rate limited"
     assert delivery.next_attempt_at >= clock.now + 30
@@ -122,7 +122,7 @@ def test_permanent_failure_is_dead_with_the_message_and_retry_works(
     moment_id = share(db)
     server.failures.append(permanent("The room does not exist"))
     assert engine.run_pass().dead == 1
-    (delivery,) = outbox.deliveries_for(db, get_moment(db, moment_id).rowid)
+    (delivery,) = outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)
     assert delivery.state is DeliveryState.DEAD
     assert delivery.last_error == "The room does not exist"
     assert outbox.retry_now(db, delivery.id)
@@ -161,7 +161,7 @@ def test_a_crash_while_inflight_resends_with_the_same_key_and_posts_once(
     engine.run_pass()
     assert states(reopened, moment_id) == [DeliveryState.SENT]
     assert list(server.by_key.values()) == ["r-first"]
-    assert outbox.deliveries_for(reopened, get_moment(reopened, moment_id).rowid)[0].remote_id == "r-first"
+    assert outbox_status.deliveries_for(reopened, get_moment(reopened, moment_id).rowid)[0].remote_id == "r-first"
     engine.close()
 
 
@@ -238,7 +238,8 @@ def test_a_removed_target_fails_its_deliveries_clearly(db: Database, server: Fak
     moment_id = share(db)
     engine = SyncEngine(db, lambda: [], lambda t: None, lambda: new_session("t"), clock=clock)
     assert engine.run_pass().dead == 1
-    assert "no longer configured" in (outbox.deliveries_for(db, get_moment(db, moment_id).rowid)[0].last_error or "")
+    delivery = outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)[0]
+    assert "no longer configured" in (delivery.last_error or "")
     engine.close()
 
 
@@ -269,7 +270,7 @@ def test_a_complete_feed_read_replaces_the_reply_polls(
     ids = [share(db, f"question {i}", Kind.QUESTION) for i in range(5)]
     engine.run_pass()
     assert server.reply_requests == 5  # the first poll of each question asks the backend directly
-    remote = outbox.deliveries_for(db, get_moment(db, ids[2]).rowid)[0].remote_id
+    remote = outbox_status.deliveries_for(db, get_moment(db, ids[2]).rowid)[0].remote_id
     assert remote is not None
     server.feed_replies = {remote: [RemoteReply("x1", "@bob", "seen in the feed", "2027-01-01T00:00:00Z")]}
     clock.now += 61

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from storage import outbox
+from storage import outbox, outbox_status
 from storage.db import open_database
 from storage.models import DeliveryState, Draft, Kind
 from storage.moments import add_moment, get_moment
@@ -67,7 +67,7 @@ def share(db: Database, title: str) -> str:
 
 
 def state_of(db: Database, moment_id: str) -> tuple[DeliveryState, str | None]:
-    (delivery,) = outbox.deliveries_for(db, get_moment(db, moment_id).rowid)
+    (delivery,) = outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)
     return delivery.state, delivery.last_error
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import outbox
+from storage import outbox, outbox_status
 from storage.db import open_database
 from storage.models import DeliveryState, Draft, Kind
 from storage.moments import add_moment, get_moment
@@ -104,7 +104,7 @@ def test_two_engines_in_two_processes_deliver_each_moment_exactly_once(tmp_path:
         delivered = sorted(r.headers["webhook-id"] for r in server.requests)
     assert delivered == keys(db_path, moments)  # every moment once: no claim was taken from a live engine
     db = open_database(db_path)
-    assert {d.state for m in moments for d in outbox.deliveries_for(db, get_moment(db, m).rowid)} == {
+    assert {d.state for m in moments for d in outbox_status.deliveries_for(db, get_moment(db, m).rowid)} == {
         DeliveryState.SENT
     }
     sent = sum(int(out.split(" sent")[0]) for out, _err in outputs)
@@ -141,7 +141,7 @@ def test_a_retry_after_is_stored_and_honoured_by_a_fresh_engine(
     report = fresh.run_pass()
     assert (report.sent, len(server.requests)) == (0, 1)  # nothing posted before the server's time
     assert report.next_due is not None and report.next_due >= clock.now + 25
-    status = outbox.retrying_deliveries(fresh._db)
+    status = outbox_status.retrying_deliveries(fresh._db)
     assert [(d.attempts, d.last_error) for d in status] == [(1, status[0].last_error)]
     assert status[0].last_error is not None and "429" in status[0].last_error
     clock.now += 26
