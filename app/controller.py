@@ -171,6 +171,8 @@ class AppController(QObject):
             self._library = LibraryWindow(self._source, self._source, self._source)
             self._library_actions.attach(self._library)
             self._library.set_hotkey_hint(self._config.get_str("hotkey"))
+            self._library.set_online(self._sharing.online())
+            self._sharing.online_changed.connect(self._library.set_online)
             self._library.retry_delivery_requested.connect(self._sharing.retry_delivery)
             self._library.cancel_delivery_requested.connect(self._sharing.cancel_delivery)
             self._library.answered_requested.connect(self._sharing.set_answered)

@@ -49,10 +49,12 @@ class Sharing(QObject):
     Signals:
         answers_arrived(str, str, int): new answers to a question (moment id, title, count).
         synced(): a sync pass finished (the library may show new states or team items).
+        online_changed(bool): whether the network is reachable changed (the library says when not).
     """
 
     answers_arrived = Signal(str, str, int)
     synced = Signal()
+    online_changed = Signal(bool)
     _clicked = Signal(int)
 
     def __init__(self, paths: Paths, config: Config, writer: StorageWriter, read_db: Database, tray: Tray) -> None:
@@ -65,6 +67,7 @@ class Sharing(QObject):
         self._background = Background(self)
         self._worker: SyncWorker | None = None
         self._network: QNetworkInformation | None = None
+        self._online = True
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -120,6 +123,10 @@ class Sharing(QObject):
         self._network = network
         network.reachabilityChanged.connect(self._on_network_reachability_changed)
 
+    def online(self) -> bool:
+        """Whether the network is reachable, as far as the desktop says (online when it cannot tell)."""
+        return self._online
+
     def _on_network_reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
         online = reachability in (
             QNetworkInformation.Reachability.Online,
@@ -128,6 +135,9 @@ class Sharing(QObject):
         )
         if self._worker is not None:
             self._worker.set_online(online)
+        if online != self._online:
+            self._online = online
+            self.online_changed.emit(online)
 
     # ------------------------------------------------------------------ the capture window
     def target_infos(self) -> list[TargetInfo]:

@@ -389,3 +389,27 @@ def test_a_secret_check_that_fails_keeps_the_text_and_stores_nothing(
     assert capture.isVisible() and capture.current_draft().body == "my notes"
     assert not capture.title_edit.isReadOnly()
     assert count_moments(db) == 0
+
+
+def test_the_library_says_when_the_network_goes_and_comes_back(controller: AppController) -> None:
+    """The desktop's reachability reaches the library's status bar (and its offline-copy lines)."""
+    from PySide6.QtNetwork import QNetworkInformation
+
+    controller.start(open_capture=False, notices=[])
+    controller.open_library()
+    library = controller._library
+    assert library is not None
+    assert not library.offline_label.isVisible()
+    controller._sharing._on_network_reachability_changed(QNetworkInformation.Reachability.Disconnected)
+    assert library.offline_label.isVisible()
+    controller._sharing._on_network_reachability_changed(QNetworkInformation.Reachability.Online)
+    assert not library.offline_label.isVisible()
+
+
+def test_a_library_opened_while_offline_says_so(controller: AppController) -> None:
+    from PySide6.QtNetwork import QNetworkInformation
+
+    controller.start(open_capture=False, notices=[])
+    controller._sharing._on_network_reachability_changed(QNetworkInformation.Reachability.Disconnected)
+    controller.open_library()
+    assert controller._library is not None and controller._library.offline_label.isVisible()
