@@ -293,7 +293,12 @@ def stage(bundle: Path, root: Path, version: str) -> None:
         (root / "DEBIAN" / name).chmod(0o644)
 
 
-def build(bundle: Path, out: Path) -> Path:
+COMPRESSION = {"xz": ["-Zxz"], "gzip-fast": ["-Zgzip", "-z1"]}
+"""dpkg-deb's data compression: xz for the release; gzip -1 where the package is built only to be
+installed and thrown away (the test suite: xz costs ~80 s of a 2-core machine for ~15 % smaller)."""
+
+
+def build(bundle: Path, out: Path, compression: str = "xz") -> Path:
     version = read_version()
     if not (bundle / "inflow").is_file():
         raise SystemExit(f"packaging/deb.py: no bundle at {bundle} (build it with pyinstaller build.spec)")
@@ -304,7 +309,7 @@ def build(bundle: Path, out: Path) -> Path:
         root.mkdir(mode=0o755)
         stage(bundle, root, version)
         subprocess.run(
-            ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root), str(target)],
+            ["dpkg-deb", "--root-owner-group", *COMPRESSION[compression], "--build", str(root), str(target)],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -315,8 +320,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bundle", type=Path, default=ROOT / "dist" / "inflow", help="the one-folder bundle")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="where the .deb is written")
+    parser.add_argument(
+        "--compression", choices=sorted(COMPRESSION), default=os.environ.get("INFLOW_DEB_COMPRESSION", "xz")
+    )
     args = parser.parse_args()
-    print(build(args.bundle, args.out))
+    print(build(args.bundle, args.out, args.compression))
     return 0
 
 
