@@ -6,4 +6,5 @@ ensure_debian_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_venv "[dev]"
 source "$(dirname "$0")/servers.sh" && ensure_test_servers
 cd "$repo_root"
-exec "$repo_root/scripts/with-desktop.sh" "$venv/bin/python" -m pytest "$@"
+# --durations: the slowest tests are named at the end of every run (the suite must stay well under 15 min)
+exec "$repo_root/scripts/with-desktop.sh" "$venv/bin/python" -m pytest --durations=12 "$@"
