@@ -1,4 +1,5 @@
-"""Sign in again: the secret of a paused target typed anew."""
+"""Sign in again: the secret of a paused target typed anew (a short label with a mnemonic, help under
+the field, Show/Hide), laid out as the Add-target form's secret is."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ui.icons import app_icon
 from ui.ports import TargetInfo
+from ui.target_fields import ShowButton, secret_row, split_label, with_help, with_mnemonic
 from ui.widgets import InlineMessage
 
 
@@ -35,14 +37,21 @@ class SignInDialog(QDialog):
         self._name = target.name
         why = QLabel(f"Sharing with {target.name} is paused: {target.paused_reason or 'signed out'}.", self)
         why.setWordWrap(True)
+        taken = {"s", "c"}  # &Sign in, &Cancel
         self.secret_edit = QLineEdit(self)
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setToolTip("Kept in your system's keyring, never in the settings file")
+        short, note = split_label(secret_label or "Password")
+        self.secret_label = QLabel(with_mnemonic(f"{short}:", taken), self)
+        self.secret_label.setBuddy(self.secret_edit)
+        self.show_button = ShowButton(self.secret_edit, taken, self)
         self.message = InlineMessage(self)
-        self.ok_button = QPushButton("Sign in", self)
+        self.ok_button = QPushButton("&Sign in", self)
         self.ok_button.setDefault(True)
-        cancel = QPushButton("Cancel", self)
+        cancel = QPushButton("&Cancel", self)
         form = QFormLayout()
-        form.addRow(f"{secret_label or 'Password'}:", self.secret_edit)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(self.secret_label, with_help(secret_row(self.secret_edit, self.show_button, self), note, self))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(cancel)

@@ -67,6 +67,44 @@ def help_label(text: str, parent: QWidget) -> QLabel:
     return label
 
 
+def with_help(field: QWidget, note: str, parent: QWidget) -> QWidget:
+    """`field` with its help (when there is any) under it, as one form row's field."""
+    box = QWidget(parent)
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(field)
+    if note:
+        column.addWidget(help_label(note, box))
+    return box
+
+
+class ShowButton(QToolButton):
+    """A checkable Show button (with a free mnemonic) that shows or hides what `edit` holds."""
+
+    def __init__(self, edit: QLineEdit, taken: set[str], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._edit = edit
+        self.setText(with_mnemonic("Show", taken))
+        self.setCheckable(True)
+        self.setToolTip("Show or hide what is typed")
+        self.setAccessibleName("Show the secret")
+        self.toggled.connect(self._on_toggled)
+
+    def _on_toggled(self, shown: bool) -> None:
+        self._edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+
+
+def secret_row(edit: QLineEdit, button: QToolButton, parent: QWidget) -> QWidget:
+    """The secret field with its Show button beside it."""
+    row = QWidget(parent)
+    line = QHBoxLayout(row)
+    line.setContentsMargins(0, 0, 0, 0)
+    line.addWidget(edit, 1)
+    line.addWidget(button)
+    return row
+
+
 class KindPage(QWidget):
     """The fields of one kind of target: one row per setting, then the secret (with Show/Hide).
 
@@ -96,12 +134,7 @@ class KindPage(QWidget):
         self.secret_edit = QLineEdit(self)
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_edit.setObjectName("secret")
-        self.show_button = QToolButton(self)
-        self.show_button.setText(with_mnemonic("Show", taken))
-        self.show_button.setCheckable(True)
-        self.show_button.setToolTip("Show or hide what is typed")
-        self.show_button.setAccessibleName("Show the secret")
-        self.show_button.toggled.connect(self._on_show_button_toggled)
+        self.show_button = ShowButton(self.secret_edit, taken, self)
         if info.interactive_sign_in:
             self.secret_edit.hide()
             self.show_button.hide()
@@ -121,11 +154,7 @@ class KindPage(QWidget):
             self.secret_edit.setPlaceholderText("Unchanged")
             keep = "Leave it empty to keep the stored one"
             secret_help = f"{secret_help.rstrip('.')}. {keep}" if secret_help else keep
-        row = QWidget(self)
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.secret_edit, 1)
-        line.addWidget(self.show_button)
+        row = secret_row(self.secret_edit, self.show_button, self)
         star = "" if self.editing else " *"
         self.secret_edit.setToolTip("Kept in your system's keyring, never in the settings file")
         self._add_row(with_mnemonic(f"{secret_label}{star}:", taken), row, secret_help, buddy=self.secret_edit)
@@ -133,19 +162,8 @@ class KindPage(QWidget):
     def _add_row(self, text: str, field: QWidget, note: str, *, buddy: QWidget | None = None) -> None:
         label = QLabel(text, self)
         label.setBuddy(buddy or field)
-        box = QWidget(self)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(field)
-        if note:
-            column.addWidget(help_label(note, box))
         self.labels.append(label)
-        self.form.addRow(label, box)
-
-    def _on_show_button_toggled(self, shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.secret_edit.setEchoMode(mode)
+        self.form.addRow(label, with_help(field, note, self))
 
     def load(self, settings: dict[str, str]) -> None:
         for name, edit in self.edits.items():

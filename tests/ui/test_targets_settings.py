@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.test_sharing import KINDS
 from ui.ports import TargetInfo, TargetKeyInfo, TargetKindInfo
+from ui.signin_dialog import SignInDialog
 from ui.target_fields import mnemonic_of, split_label
 from ui.target_form import TargetForm
 from ui.target_list import state_text
@@ -190,6 +191,25 @@ def test_the_page_mnemonics_are_unique(page: TargetsPage) -> None:
     page.list.setCurrentRow(0)
     letters = [mnemonic_of(t) for _w, t in _shown_texts(page) if mnemonic_of(t)]
     assert len(letters) == len(set(letters)) == 9, letters  # 6 buttons, 3 sharing defaults
+
+
+def test_sign_in_again_has_a_short_secret_label_with_help_a_mnemonic_and_show(qtbot: QtBot) -> None:
+    paused = TargetInfo("team-room", "matrix", {}, paused_reason="401 Unauthorized")
+    dialog = SignInDialog(paused, MATRIX.secret_label)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.secret_label.text() == "&Access token:"
+    assert dialog.secret_label.buddy() is dialog.secret_edit
+    helps = [h.text() for h in dialog.findChildren(QLabel, "help") if h.isVisibleTo(dialog)]
+    assert helps == ["Or password when a user is set"]
+    letters = [mnemonic_of(t) for _w, t in _shown_texts(dialog) if mnemonic_of(t)]
+    assert len(letters) == len(set(letters)) == 4, letters  # the secret, Show, Sign in, Cancel
+    assert dialog.secret_edit.echoMode() == dialog.secret_edit.EchoMode.Password
+    dialog.show_button.click()
+    assert dialog.secret_edit.echoMode() == dialog.secret_edit.EchoMode.Normal
+    dialog.show_button.click()
+    assert dialog.secret_edit.echoMode() == dialog.secret_edit.EchoMode.Password
+    _assert_nothing_elided(dialog)
 
 
 @pytest.mark.parametrize("scale", [1, 2])
