@@ -89,7 +89,9 @@ class AppController(QObject):
         self._library_actions = LibraryActions(
             paths, config, self._writer, self._on_library_changed, self._source.has_unseen_replies
         )
-        self._settings = SettingsController(paths, config, self._sharing, self._register_hotkey, self._tell)
+        self._settings = SettingsController(
+            paths, config, self._sharing, self._register_hotkey, self._tell, hotkey_state=self.hotkey_state
+        )
         self._settings.applied.connect(self._on_settings_applied)
         self._capture.set_targets(self._sharing.target_infos(), self._sharing.sharing_defaults())
         self._capture.set_file_limit(MAX_FILE_BYTES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,38 @@ GENERAL_KEYS = (
     "hotkey", "autostart", "default_kind", "share_tips", "share_questions", "share_resources",
     "snapshots_enabled", "snapshot_max_mb", "snapshot_keep_days", "feed_snapshot_daily_budget",
 )  # fmt: skip
+
+
+_BACKENDS = {
+    "x11": "X11 key grab",
+    "windows": "Windows hotkey (RegisterHotKey)",
+    "macos": "macOS hotkey (Carbon RegisterEventHotKey)",
+    "portal": "Desktop portal (Wayland)",
+}
+_FALLBACK = "bind `inflow capture --window` in your desktop's shortcuts"
+_ACTIVE = re.compile(r"(?P<key>\S+) (?:grabbed|registered)")
+_BOUND = re.compile(r"(?P<key>\S+) bound(?: \(the desktop shows it as (?P<shown>.+?)\))?(?P<rest>.*)")
+_NOT_REGISTERED = re.compile(r"not registered(?: \((?P<why>.*)\))?")
+
+
+def hotkey_line(state: str) -> str:
+    """The Settings line for a hotkey backend's state() ("x11: Ctrl+Alt+J grabbed", "none: <reason>; <advice>"):
+    which backend is in use and its state, or why there is none and what to do instead."""
+    backend, _, detail = state.partition(": ")
+    if backend == "none":
+        reason, _, advice = detail.partition("; ")
+        return f"Not available: {reason.rstrip('.')} — {advice.rstrip('.') or _FALLBACK}"
+    label = _BACKENDS.get(backend)
+    if label is None:
+        return f"Global shortcut: {state}"
+    if missing := _NOT_REGISTERED.fullmatch(detail):
+        return f"Global shortcut: {label}, not active" + (f": {missing['why']}" if missing["why"] else "")
+    if active := _ACTIVE.fullmatch(detail):
+        return f"Global shortcut: {label}, active ({active['key']})"
+    if bound := _BOUND.fullmatch(detail):
+        key = (bound["shown"] or "").strip("'\"") or bound["key"]
+        return f"{label}: bound to {key}{bound['rest']}"
+    return f"{label}: {detail}"
 
 
 def managed_settings(config: Config) -> ManagedSettings:
@@ -42,7 +75,8 @@ def _as_text(value: Value) -> str:
 
 
 class SettingsController(QObject):
-    """Opens the dialog and applies what the person chose.
+    """Opens the dialog and applies what the person chose; `hotkey_state` is the hotkey backend's state()
+    (what `inflow doctor` prints), shown in the dialog as hotkey_line() words it.
 
     Signals:
         applied(): settings or targets changed (the capture window shows new defaults and targets).
@@ -57,6 +91,8 @@ class SettingsController(QObject):
         sharing: Sharing,
         register_hotkey: Callable[[str], str | None],
         tell: Callable[[str], None],
+        *,
+        hotkey_state: Callable[[], str],
     ) -> None:
         super().__init__()
         self._paths = paths
@@ -64,18 +100,37 @@ class SettingsController(QObject):
         self._sharing = sharing
         self._register_hotkey = register_hotkey
         self._tell = tell
+        self._hotkey_state = hotkey_state
         self._dialog: SettingsDialog | None = None
-        self.hotkey_problem: str | None = None
+        self._hotkey_problem: str | None = None
 
     @property
     def dialog(self) -> SettingsDialog | None:
         return self._dialog
+
+    @property
+    def hotkey_problem(self) -> str | None:
+        """Why the hotkey is not in use, written for the person (None while it is)."""
+        return self._hotkey_problem
+
+    @hotkey_problem.setter
+    def hotkey_problem(self, problem: str | None) -> None:
+        """Set when the hotkey was registered again or the desktop ended it: the backend line follows."""
+        self._hotkey_problem = problem
+        self.refresh_hotkey()
+
+    def refresh_hotkey(self) -> None:
+        """The open dialog's line naming the hotkey backend and its state."""
+        if self._dialog is not None:
+            state = self._hotkey_state()
+            self._dialog.set_hotkey_backend(hotkey_line(state) if state else "")
 
     def open(self, *, show_targets: bool = False) -> None:
         dialog = self._ensure_dialog()
         dialog.load({key: self._config.get(key) for key in GENERAL_KEYS})
         dialog.set_managed(managed_settings(self._config))
         dialog.set_targets(self._sharing.target_infos())
+        self.refresh_hotkey()
         if self.hotkey_problem:
             dialog.show_hotkey_error(self.hotkey_problem)
         if show_targets:

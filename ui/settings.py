@@ -73,6 +73,7 @@ class SettingsDialog(QDialog):
         self.hotkey_edit.setClearButtonEnabled(True)
         self.reset_button = QPushButton(f"Reset to {DEFAULT_HOTKEY}", self)
         self.hotkey_error = InlineMessage(self)
+        self.hotkey_backend = _backend_label(self)
         self.autostart_check = QCheckBox("Start Inflow when I log in", self)
         self.kind_combo = QComboBox(self)
         for kind in Kind:
@@ -145,6 +146,7 @@ class SettingsDialog(QDialog):
         form.addRow(hotkey_label, hotkey_row)
         form.addRow(self.hotkey_error)
         form.addRow("", muted(QLabel("Press it anywhere to open the capture window.", self)))
+        form.addRow("", self.hotkey_backend)
         form.addRow("", self.locked_labels["hotkey"])
         form.addRow("", self.autostart_check)
         form.addRow("", self.locked_labels["autostart"])
@@ -288,6 +290,11 @@ class SettingsDialog(QDialog):
         ):
             widget.setEnabled(on and key not in self._locked)
 
+    def set_hotkey_backend(self, text: str) -> None:
+        """The line under the hotkey naming the shortcut backend in use and its state ("" hides it)."""
+        self.hotkey_backend.setText(text)
+        self.hotkey_backend.setVisible(bool(text))
+
     def show_hotkey_error(self, msg: str) -> None:
         """Say why the hotkey cannot be used; the dialog stays open to pick another one."""
         self._close_when_applied = False
@@ -319,6 +326,16 @@ class SettingsDialog(QDialog):
 
     def _on_hotkey_edit_key_sequence_changed(self, _sequence: QKeySequence) -> None:
         self.hotkey_error.clear()
+
+
+def _backend_label(parent: QWidget) -> QLabel:
+    """The muted line naming the hotkey backend and its state; hidden until there is one."""
+    label = muted(QLabel(parent))
+    label.setObjectName("hotkey_backend")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
 
 
 def _as_int(value: Any, default: int) -> int:

@@ -27,6 +27,7 @@ class DecliningHotkey(HotkeyBackend):
 
     name = "fake-portal"
     problem = Signal(str)
+    current = "fake-portal: asked"
 
     def register(self, sequence: str) -> None:
         pass
@@ -35,7 +36,7 @@ class DecliningHotkey(HotkeyBackend):
         pass
 
     def state(self) -> str:
-        return "fake-portal: asked"
+        return self.current
 
 
 @pytest.fixture
@@ -74,6 +75,26 @@ def test_a_hotkey_the_desktop_declines_later_is_told(make_controller: Any, monke
     controller._hotkey.problem.emit("The desktop declined Inflow's global shortcut Ctrl+Alt+J.")
     assert told[-1] == "The desktop declined Inflow's global shortcut Ctrl+Alt+J."
     assert controller._settings.hotkey_problem == told[-1]
+
+
+def test_settings_names_the_hotkey_backend_and_follows_a_later_problem(
+    make_controller: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app.hotkey, "create_hotkey_backend", lambda _platform: DecliningHotkey())
+    controller = make_controller()
+    monkeypatch.setattr(controller, "_tell", lambda body, **_kw: None)
+    controller.start(open_capture=False, notices=[])
+    controller.open_settings()
+    dialog = controller._settings.dialog
+    assert dialog.hotkey_backend.text() == "Global shortcut: fake-portal: asked"
+    controller._hotkey.current = "none: the desktop declined it; bind `inflow capture --window` yourself"
+    controller._hotkey.problem.emit("The desktop declined Inflow's global shortcut Ctrl+Alt+J.")
+    assert (
+        dialog.hotkey_backend.text()
+        == "Not available: the desktop declined it — bind `inflow capture --window` yourself"
+    )
+    dialog.close()
+    dialog.deleteLater()
 
 
 def test_text_selected_in_inflow_itself_is_not_brought_in(qtbot: QtBot, make_controller: Any, qapp: Any) -> None:

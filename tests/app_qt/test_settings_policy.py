@@ -50,7 +50,9 @@ def test_saving_keeps_the_users_own_value_of_a_locked_setting(paths: Paths) -> N
     config = load_config(paths)
     registered: list[str] = []
     told: list[str] = []
-    controller = SettingsController(paths, config, object(), registered.append, told.append)  # type: ignore[arg-type]
+    controller = SettingsController(
+        paths, config, object(), registered.append, told.append, hotkey_state=lambda: "x11: Ctrl+Alt+K grabbed"
+    )  # type: ignore[arg-type]
     dialog = FakeDialog()
     controller._dialog = dialog
     controller._on_dialog_apply_requested(
