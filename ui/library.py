@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -25,12 +23,13 @@ from ui.library_delete import ask_retract, deleted_text, online_targets, short_t
 from ui.library_detail import DetailPane
 from ui.library_model import MomentListModel
 from ui.library_states import count_text, empty_library_text, no_match_overlay, no_match_text, offline_mark
-from ui.library_toolbar import LibraryToolbar
+from ui.library_toolbar import LibraryToolbar, shortcut
 from ui.markdown import SAFE_SCHEMES
 from ui.ports import DeliverySource, LibrarySource, SnapshotSource
 from ui.widgets import InlineBar
 
 SEARCH_DEBOUNCE_MS = 150
+NARROW_WIDTH = 640
 UNDO_TIMEOUT_MS = 15_000
 IMPORT_FILTER = "Bookmarks (*.html *.htm);;Inflow export (*.json);;All files (*)"
 
@@ -118,6 +117,7 @@ class LibraryWindow(QMainWindow):
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows elide
         self.empty_label = QLabel(self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -127,7 +127,7 @@ class LibraryWindow(QMainWindow):
         self.list_stack.addWidget(self.list_view)
         self.list_stack.addWidget(self.empty_label)
         self.detail = DetailPane(self, self._deliveries, self._snapshots)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.list_stack)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 2)
@@ -169,6 +169,7 @@ class LibraryWindow(QMainWindow):
         self.detail.snapshot_retry_requested.connect(self.snapshot_retry_requested)
         self.detail.snapshot_refresh_requested.connect(self.snapshot_refresh_requested)
         self.detail.file_open_requested.connect(self.file_open_requested)
+        self.detail.tag_clicked.connect(self.filter_by_tag)
         self.detail.reader.font_size_changed.connect(self.reader_font_size_changed)
         self.import_button.clicked.connect(self.choose_import_file)
 
@@ -186,14 +187,14 @@ class LibraryWindow(QMainWindow):
             ("F2", self.edit_current),
             ("Ctrl+R", self.detail.open_reader),
         ):
-            _shortcut(keys, self, slot, Qt.ShortcutContext.WindowShortcut)
+            shortcut(keys, self, slot, Qt.ShortcutContext.WindowShortcut)
         for keys, slot in (
             ("Return", self.edit_current),
             ("Enter", self.edit_current),
             ("Del", self.delete_selected),
         ):
-            _shortcut(keys, self.list_view, slot, Qt.ShortcutContext.WidgetShortcut)
-        _shortcut("Down", self.search_edit, self.list_view.setFocus, Qt.ShortcutContext.WidgetShortcut)
+            shortcut(keys, self.list_view, slot, Qt.ShortcutContext.WidgetShortcut)
+        shortcut("Down", self.search_edit, self.list_view.setFocus, Qt.ShortcutContext.WidgetShortcut)
 
     # ------------------------------------------------------------------ public API
     def current_query(self) -> MomentQuery:
@@ -276,6 +277,11 @@ class LibraryWindow(QMainWindow):
         path, _filter = QFileDialog.getOpenFileName(self, "Import bookmarks — Inflow", "", IMPORT_FILTER)
         if path:
             self.import_requested.emit(path)
+
+    def filter_by_tag(self, tag: str) -> None:
+        """Show only the moments with this tag (a tag clicked in the detail view)."""
+        self.toolbar.choose_tag(tag)
+        self.refresh()
 
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -382,19 +388,13 @@ class LibraryWindow(QMainWindow):
         if url.scheme().lower() in SAFE_SCHEMES:
             QDesktopServices.openUrl(url)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrower than NARROW_WIDTH (docked at a screen's side): the detail goes below the list."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < max(NARROW_WIDTH, 50 * self.fontMetrics().averageCharWidth())
+        self.splitter.setOrientation(Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing hides the window; an edit in progress stays in the editor for next time."""
         self.error_bar.hide()
         super().closeEvent(event)
-
-
-def _shortcut(
-    keys: str | QKeySequence.StandardKey,
-    parent: QWidget,
-    slot: Callable[[], object],
-    context: Qt.ShortcutContext,
-) -> QShortcut:
-    shortcut = QShortcut(QKeySequence(keys), parent)
-    shortcut.setContext(context)
-    shortcut.activated.connect(slot)
-    return shortcut

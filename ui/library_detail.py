@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from storage.models import (
     Delivery,
+    DeliveryState,
     Draft,
     DraftError,
     KeptFile,
@@ -17,14 +18,18 @@ from storage.models import (
     SnapshotState,
     validate_draft,
 )
+from ui.elided_label import ElidedLabel
+from ui.flow_layout import FlowLayout, expanding_spacer
 from ui.library_snapshot_rows import SnapshotRows
 from ui.markdown import SafeTextBrowser
 from ui.moment_editor import MomentEditor
-from ui.moment_view import REFRESHING_TEXT, SAVING_TEXT, is_team_item, moment_html
+from ui.moment_view import REFRESHING_TEXT, SAVING_TEXT, is_team_item, moment_html, tag_of_url
 from ui.ports import DeliverySource, SnapshotSource
 from ui.reader import ReaderView
 from ui.sharing_panel import SharingPanel
 from ui.widgets import muted, tip, tone_color
+
+_ANSWERABLE = (DeliveryState.PENDING, DeliveryState.INFLIGHT, DeliveryState.SENT, DeliveryState.PAUSED)
 
 
 class DetailPane(QStackedWidget):
@@ -41,6 +46,7 @@ class DetailPane(QStackedWidget):
         snapshot_retry_requested(str): Retry was pressed for the failed offline copy of this moment id.
         snapshot_refresh_requested(str): "Refresh copy" was pressed for this moment id.
         file_open_requested(str): Open was pressed for the file kept with this moment id.
+        tag_clicked(str): a tag in the view was clicked (or Enter on it): filter the list by it.
     """
 
     edit_saved = Signal(str, object)
@@ -53,6 +59,7 @@ class DetailPane(QStackedWidget):
     snapshot_retry_requested = Signal(str)
     snapshot_refresh_requested = Signal(str)
     file_open_requested = Signal(str)
+    tag_clicked = Signal(str)
 
     def __init__(
         self,
@@ -73,6 +80,7 @@ class DetailPane(QStackedWidget):
         self.placeholder = QLabel("Select a moment to see it here.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
+        self.placeholder.setWordWrap(True)
         self.addWidget(self.placeholder)
         self.addWidget(self._build_view())
         self.editor = MomentEditor(self)
@@ -89,12 +97,13 @@ class DetailPane(QStackedWidget):
         page = QWidget(self)
         self.browser = SafeTextBrowser(page)
         self.browser.document().setDocumentMargin(12)
+        self.browser.anchorClicked.connect(self._on_browser_anchor_clicked)  # tag links; the browser opens none
         self.sharing = SharingPanel(page)
         self.sharing.retry_requested.connect(self.retry_delivery_requested)
         self.sharing.cancel_requested.connect(self.cancel_delivery_requested)
         self.sharing.link_activated.connect(self.link_activated)
-        self.team_label = muted(QLabel(page))
-        self.team_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.team_label = muted(ElidedLabel("", page))  # a long name is elided, the tooltip has it
+        self.team_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.team_label.hide()
         self.answered_button = QPushButton("Mark answered", page)
         self.answered_button.clicked.connect(self._on_answered_button_clicked)
@@ -103,12 +112,10 @@ class DetailPane(QStackedWidget):
         self.delete_button = tip(QPushButton("Delete", page), "Delete this moment (Delete)")
         self.edit_button.clicked.connect(self.begin_edit)
         self.delete_button.clicked.connect(self.delete_clicked)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps when the pane is narrow (docked at a screen's side)
         buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(self.team_label)
-        buttons.addWidget(self.answered_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.edit_button)
+        for widget in (self.team_label, self.answered_button, expanding_spacer(page), self.edit_button):
+            buttons.addWidget(widget)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -301,16 +308,20 @@ class DetailPane(QStackedWidget):
         if moment is None:
             return
         question = moment.kind is Kind.QUESTION
-        shared = bool(self._delivery_rows) or moment.visibility == "team" or is_team_item(moment)
-        show_answers = question and (bool(self._replies) or (shared and self._deliveries is not None))
+        targets = (
+            None
+            if is_team_item(moment)
+            else list(dict.fromkeys(d.target for d in self._delivery_rows if d.state in _ANSWERABLE))
+        )
         bar = self.browser.verticalScrollBar()
         position = bar.value()
         self.browser.setHtml(
             moment_html(
                 moment,
                 self._terms,
-                self._replies if show_answers else None,
+                self._replies if question else None,
                 answered_color=tone_color(self, "success"),
+                targets=targets,
             )
         )
         if keep_scroll:
@@ -354,6 +365,11 @@ class DetailPane(QStackedWidget):
         moment = self._moment
         if moment is not None and moment.kind is Kind.QUESTION:
             self.answered_requested.emit(moment.id, not moment.answered_at)
+
+    def _on_browser_anchor_clicked(self, url: QUrl) -> None:
+        tag = tag_of_url(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+        if tag:
+            self.tag_clicked.emit(tag)
 
     def _on_self_current_changed(self, index: int) -> None:
         self.editing_changed.emit(index == 2)

@@ -6,7 +6,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from storage.models import Draft, Kind, normalize_tags
+from ui.flow_layout import FlowLayout, expanding_spacer
 from ui.icons import kind_icon
 from ui.widgets import InlineMessage, TagCompleter, muted, tip
 
@@ -54,9 +54,12 @@ class MomentEditor(QWidget):
         form.addRow("&Notes", self.body_edit)
         form.addRow("&Link", self.url_edit)
         form.addRow("T&ags", self.tags_edit)
-        buttons = QHBoxLayout()
-        buttons.addWidget(muted(QLabel("Ctrl+Enter saves · Esc cancels", self)))
-        buttons.addStretch(1)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: the field below its label
+        buttons = FlowLayout()  # wraps when the pane is narrow
+        hint = muted(QLabel("Ctrl+Enter saves · Esc cancels", self))
+        hint.setWordWrap(True)
+        for widget in (hint, expanding_spacer(self)):
+            buttons.addWidget(widget)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)

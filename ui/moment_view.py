@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import time
+import urllib.parse
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from ui.widgets import human_size
 SAVING_TEXT = "Saving a copy for offline reading…"
 REFRESHING_TEXT = "Refreshing the offline copy…"
 OFFLINE_WAITING_TEXT = "Offline: the copy is saved when the network is back."
+TAG_SCHEME = "inflow-tag"  # links of the tags in the detail view; never opened outside Inflow
 
 
 def _date(value: str) -> str:
@@ -29,11 +31,22 @@ def is_team_item(moment: Moment) -> bool:
     return moment.origin == "team"
 
 
-def replies_html(replies: Sequence[Reply]) -> str:
-    """The "Answers (N)" section: author and date escaped, each body through the safe Markdown renderer."""
+def answers_hint(targets: Sequence[str] | None) -> str:
+    """How answers to a question arrive: from the targets it went to (None: a teammate's question)."""
+    if targets is None:
+        return "No answers yet."
+    if not targets:
+        return "Share it with a team target to get answers."
+    names = ", ".join(targets[:-1]) + f" and {targets[-1]}" if len(targets) > 1 else targets[0]
+    return f"No answers yet. Answers from {names} will show here and as a notification."
+
+
+def replies_html(replies: Sequence[Reply], targets: Sequence[str] | None = None) -> str:
+    """The "Answers (N)" section: author and date escaped, each body through the safe Markdown renderer;
+    without answers, how they will arrive (`answers_hint`)."""
     parts = [f"<hr/><h3>Answers ({len(replies)})</h3>"]
     if not replies:
-        parts.append("<p><small>No answers yet.</small></p>")
+        parts.append(f"<p><small>{html.escape(answers_hint(targets))}</small></p>")
     for reply in replies:
         new = " · <b>new</b>" if not reply.seen else ""
         parts.append(
@@ -44,15 +57,29 @@ def replies_html(replies: Sequence[Reply]) -> str:
     return "\n".join(parts)
 
 
+def tag_url(tag: str) -> str:
+    """The link a tag in the detail view carries: the pane filters the list by it (`tag_of_url`)."""
+    return TAG_SCHEME + ":" + urllib.parse.quote(tag, safe="")
+
+
+def tag_of_url(url: str) -> str | None:
+    """The tag a `tag_url` names, or None for any other link."""
+    scheme, sep, rest = url.partition(":")
+    if not sep or scheme.lower() != TAG_SCHEME:
+        return None
+    return urllib.parse.unquote(rest) or None
+
+
 def moment_html(
     moment: Moment,
     terms: tuple[str, ...] = (),
     replies: Sequence[Reply] | None = None,
     *,
     answered_color: str = "",
+    targets: Sequence[str] | None = None,
 ) -> str:
-    """The detail view of a moment: escaped header fields, the safely rendered Markdown body and, for a
-    question, its answers (when `replies` is given)."""
+    """The detail view of a moment: escaped header fields, its tags as filter links, the safely rendered
+    Markdown body and, for a question, its answers (when `replies` is given; `targets` for `answers_hint`)."""
     meta = [html.escape(moment.kind.label), html.escape(_date(moment.created_at))]
     if moment.kind is Kind.QUESTION and moment.answered_at:
         style = f' style="color: {answered_color}"' if answered_color else ""
@@ -72,11 +99,16 @@ def moment_html(
         url = html.escape(moment.url)
         parts.append(f'<p><a href="{url}">{url}</a></p>' if is_safe_url(moment.url) else f"<p>{url}</p>")
     if moment.tags:
-        parts.append(f"<p>{highlight_html('  '.join('#' + t for t in moment.tags), terms)}</p>")
+        links = (
+            f'<a href="{html.escape(tag_url(t))}" title="Show moments tagged #{html.escape(t)}">'
+            f"{highlight_html('#' + t, terms)}</a>"
+            for t in moment.tags
+        )
+        parts.append(f"<p>{'&nbsp; '.join(links)}</p>")
     if moment.body.strip():
         parts.append("<hr/>" + render_markdown(moment.body, terms))
     if replies is not None:
-        parts.append(replies_html(replies))
+        parts.append(replies_html(replies, targets))
     return "\n".join(parts)
 
 

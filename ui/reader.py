@@ -27,9 +27,10 @@ from PySide6.QtGui import (
     QTextDocument,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractSlider, QHBoxLayout, QLabel, QTextBrowser, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractSlider, QHBoxLayout, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
 from storage.models import Snapshot
+from ui.elided_label import ElidedLabel
 from ui.markdown import SAFE_SCHEMES
 from ui.ports import SnapshotSource
 from ui.reader_html import ASSET_SCHEME, clean_snapshot_html, header_html, reader_style_sheet, short_url, text_html
@@ -151,8 +152,7 @@ class ReaderView(QWidget):
         self.back_button = tip(QToolButton(self), "Back to the moment (Esc)")
         self.back_button.setText("← Back")
         self.back_button.setAutoRaise(True)
-        self.title_label = QLabel("Offline copy", self)
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label = ElidedLabel("Offline copy", self)  # a long address never widens the window
         self.smaller_button = tip(QToolButton(self), "Smaller text (Ctrl+-)")
         self.smaller_button.setText("A−")
         self.bigger_button = tip(QToolButton(self), "Bigger text (Ctrl++)")
