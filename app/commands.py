@@ -78,7 +78,7 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
                 f"not shared: this looks like it contains a secret ({found}). Remove it, "
                 "capture with --private, or pass --allow-secrets to share anyway."
             )
-    from storage.export import moment_to_dict
+    from storage.interchange.json_format import moment_to_dict
 
     moment_data: dict[str, object] | None
     if args.file:
@@ -131,7 +131,7 @@ def _capture_via_instance(paths: Paths, draft: Draft) -> dict[str, object] | Non
 
 
 def search(args: argparse.Namespace, paths: Paths) -> int:
-    from storage.export import moment_to_dict
+    from storage.interchange.json_format import moment_to_dict
     from storage.models import Kind, MomentQuery
     from storage.moments import moments_by_rowid
     from storage.search import search as run_search
@@ -158,7 +158,8 @@ def search(args: argparse.Namespace, paths: Paths) -> int:
 def show(args: argparse.Namespace, paths: Paths) -> int:
     from dataclasses import asdict
 
-    from storage.export import file_to_dict, moment_to_dict, moment_to_markdown, snapshot_to_dict
+    from storage.interchange.json_format import file_to_dict, moment_to_dict, snapshot_to_dict
+    from storage.interchange.markdown_format import moment_to_markdown
     from storage.moments import get_moment
     from storage.outbox_status import deliveries_for
     from storage.pull import replies_for

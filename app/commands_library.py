@@ -271,8 +271,8 @@ def capture_file(paths: Paths, draft: Draft, file: str, *, track_targets: tuple[
     """Keep a file as a resource (searchable text for text, Markdown and PDF); returns the moment as
     `--json` prints it, with `file`."""
     from storage.db import StorageError
-    from storage.export import file_to_dict, moment_to_dict
     from storage.files import FileTooLargeError, add_file_moment, check_size, extract_text
+    from storage.interchange.json_format import file_to_dict, moment_to_dict
     from storage.models import MAX_FILE_BYTES
 
     path = Path(file)

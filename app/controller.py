@@ -28,7 +28,7 @@ from app.shared_edits import refuse_secret_in_shared_edit
 from app.sharing import Sharing
 from app.welcome import Welcome
 from app.writer import StorageWriter, WriteOp
-from storage.export import moment_to_dict
+from storage.interchange.json_format import moment_to_dict
 from storage.models import MAX_FILE_BYTES, Draft, DraftError, Kind, Moment, validate_draft
 from storage.moments import delete_moments, undelete_moments, update_moment
 from ui.ports import CaptureContext

@@ -17,16 +17,7 @@ from storage.interchange.markdown_format import MarkdownNames, kept_file_name, m
 from storage.moments import all_moments
 from storage.snapshots import file_data, get_file, get_snapshot, list_assets
 
-__all__ = [  # the JSON and Markdown shapes are also what `inflow show` and `--json` print
-    "atomic_file",
-    "export_json",
-    "export_markdown",
-    "file_to_dict",
-    "moment_to_dict",
-    "moment_to_markdown",
-    "snapshot_to_dict",
-    "write_atomically",
-]
+__all__ = ["atomic_file", "export_json", "export_markdown", "write_atomically"]
 
 
 def export_json(db: Database, destination: Path) -> int:
