@@ -237,6 +237,7 @@ class AppController(QObject):
 
     def _connect_hotkey(self) -> None:
         self._hotkey.activated.connect(self.open_capture)
+        self._hotkey.state_changed.connect(self._settings.refresh_hotkey)  # an open Settings follows it
         problem = getattr(self._hotkey, "problem", None)  # the portal's later "declined" or "lost"
         if isinstance(problem, SignalInstance):
             problem.connect(self._on_hotkey_problem)

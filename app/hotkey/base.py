@@ -10,9 +10,11 @@ __all__ = ["HotkeyBackend", "HotkeyError", "NullHotkey"]
 
 
 class HotkeyBackend(QObject):
-    """A system-wide shortcut that emits `activated` once per key press, whichever window has focus."""
+    """A system-wide shortcut that emits `activated` once per key press, whichever window has focus,
+    and `state_changed` when `state()` changes later on its own (a desktop answering after register())."""
 
     activated = Signal()
+    state_changed = Signal()
     name: str = "base"
 
     def register(self, sequence: str) -> None:

@@ -93,6 +93,7 @@ class PortalHotkey(HotkeyBackend):
         self._combo: KeyCombo | None = None
         self._session: str | None = None
         self._pending: dict[str, Callable[[int, Results], None]] = {}  # request path -> handler
+        self._state_text = ""
         self._state = "portal: not registered"
         self._bound = False
 
@@ -134,6 +135,17 @@ class PortalHotkey(HotkeyBackend):
 
     def state(self) -> str:
         return self._state
+
+    @property
+    def _state(self) -> str:
+        return self._state_text
+
+    @_state.setter
+    def _state(self, text: str) -> None:
+        """Every change of the state line is signalled: the desktop's answers arrive after register()."""
+        if text != self._state_text:
+            self._state_text = text
+            self.state_changed.emit()
 
     def close(self) -> None:
         self.unregister()

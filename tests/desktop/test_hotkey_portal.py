@@ -98,6 +98,18 @@ def test_binding_accepted(qtbot: QtBot, hotkey: PortalHotkey, start_portal: Call
     assert bind_options["handle_token"][1] != options["handle_token"][1]  # a fresh token per request
 
 
+def test_the_desktops_later_answer_is_signalled(
+    qtbot: QtBot, hotkey: PortalHotkey, start_portal: Callable[..., FakePortalProcess]
+) -> None:
+    """An open Settings window follows the state line: the portal's answer arrives after register()."""
+    start_portal()
+    states: list[str] = []
+    hotkey.state_changed.connect(lambda: states.append(hotkey.state()))
+    hotkey.register("Ctrl+Alt+J")
+    qtbot.waitUntil(lambda: any(state.startswith("portal: Ctrl+Alt+J bound") for state in states), timeout=5000)
+    assert states[0] == "portal: asking the desktop to bind Ctrl+Alt+J (waiting for its answer)"
+
+
 def test_activated_emits_once_per_signal(
     qtbot: QtBot, hotkey: PortalHotkey, start_portal: Callable[..., FakePortalProcess]
 ) -> None:
