@@ -42,7 +42,9 @@ class LibraryToolbar(QWidget):
         )
         self.settings_button = tip(QPushButton("Settings…", self), "Settings (Ctrl+,)")
         self.more_button = tip(QToolButton(self), "Import bookmarks, Settings")
-        self.more_button.setText("More")
+        self.more_button.setText("More ▾")  # the style's own arrow overlaps the text of a text-only button
+        self.more_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
+        self.more_button.setAccessibleName("More")
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more_button)
         menu.addAction("Import bookmarks…", self.import_button.click)
