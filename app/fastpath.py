@@ -11,20 +11,14 @@ import sys
 
 
 def _socket_path(basedir: str | None) -> str:
-    """The same path app.paths.Paths.socket_path computes (kept in step by a test)."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if not runtime or not os.path.isdir(runtime):
-        import tempfile
+    """The address app.paths.Paths.socket_path gives (both ask app.instance_address)."""
+    from app.instance_address import instance_address, instance_key
 
-        runtime = os.path.join(tempfile.gettempdir(), f"inflow-{os.getuid() if hasattr(os, 'getuid') else 0}")
-    if basedir:
-        import hashlib
-        from pathlib import Path
+    if not basedir:
+        return instance_address(instance_key(None))
+    from pathlib import Path
 
-        key = hashlib.sha256(str(Path(basedir).expanduser().resolve()).encode()).hexdigest()[:12]
-    else:
-        key = "default"
-    return os.path.join(runtime, f"inflow-{key}.sock")
+    return instance_address(instance_key(Path(basedir).expanduser().resolve()))
 
 
 def _window_request(argv: list[str]) -> str | None:
@@ -40,18 +34,14 @@ def _window_request(argv: list[str]) -> str | None:
 
 
 def _hand_over(path: str) -> bool:
-    import socket
+    """True when the running instance took the request (socket or, on Windows, pipe)."""
+    from app.instance_client import InstanceError, exchange
 
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.settimeout(2.0)
-        sock.connect(path)
-        sock.sendall(b'{"cmd": "capture-window"}\n')
-        return b'"ok": true' in sock.recv(4096)
-    except OSError:
+        reply = exchange(path, b'{"cmd": "capture-window"}\n', timeout=2.0)
+    except InstanceError:
         return False
-    finally:
-        sock.close()
+    return reply is not None and b'"ok": true' in reply
 
 
 def main() -> int:

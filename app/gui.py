@@ -8,11 +8,15 @@ import sqlite3
 import sys
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from app.config import load_config
 from app.instance_client import send_command
 from app.logs import setup_logging
 from app.paths import Paths
+
+if TYPE_CHECKING:
+    from app.instance_server import InstanceServer
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +53,8 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
     qapp.setWindowIcon(app_icon())
 
     server = InstanceServer(paths.socket_path, paths.lock_path)
-    if not server.start():
-        log.info("another Inflow is running for this basedir; handing over")
-        send_command(paths.socket_path, {"cmd": "capture-window" if open_capture else "show-library"})
+    notices = claim_instance(server, paths, open_capture=open_capture)
+    if notices is None:
         return 0
 
     try:
@@ -68,7 +71,7 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
     _damage.paths = paths
     try:
         controller = AppController(qapp, paths, config, db, read_db)
-        controller.start(open_capture=open_capture, notices=[m for m in (recovered,) if m])
+        controller.start(open_capture=open_capture, notices=notices + [m for m in (recovered,) if m])
     except sqlite3.DatabaseError as exc:
         server.stop()
         return _offer_repair(paths, exc, running=False)
@@ -82,6 +85,24 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
         read_db.conn.close()
         return _repair_and_restart(paths)
     return int(code)
+
+
+def claim_instance(server: InstanceServer, paths: Paths, *, open_capture: bool) -> list[str] | None:
+    """Start the single-instance server. None when another Inflow answers (it got the request and
+    this one exits); else what to tell the person: why this one cannot listen, if it cannot."""
+    from app.instance_server import Started
+
+    started_as = server.start()
+    if started_as is Started.OTHER_INSTANCE:
+        log.info("another Inflow is running for this basedir; handing over")
+        send_command(paths.socket_path, {"cmd": "capture-window" if open_capture else "show-library"})
+        return None
+    if started_as is Started.CANNOT_LISTEN:
+        return [
+            f"Inflow runs without its single-instance link ({server.problem}): other `inflow` "
+            "commands cannot reach this copy, and starting Inflow again opens a second one."
+        ]
+    return []
 
 
 class _Damage:

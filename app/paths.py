@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from app.instance_address import instance_address, instance_key, runtime_dir
 
 APP_NAME = "inflow"
 BASEDIR_ENV = "INFLOW_BASEDIR"
@@ -43,13 +43,13 @@ class Paths:
     @property
     def instance_key(self) -> str:
         """Short hash naming this basedir's socket and keyring service ("default" without one)."""
-        if self.basedir is None:
-            return "default"
-        return hashlib.sha256(str(self.basedir).encode()).hexdigest()[:12]
+        return instance_key(self.basedir)
 
     @property
     def socket_path(self) -> Path:
-        return self.runtime_dir / f"{APP_NAME}-{self.instance_key}.sock"
+        """Where the running instance listens (app.instance_address): a socket file, or on Windows a
+        pipe name."""
+        return Path(instance_address(self.instance_key))
 
     @property
     def lock_path(self) -> Path:
@@ -63,7 +63,7 @@ class Paths:
 def resolve_paths(basedir: str | None = None) -> Paths:
     """The flag wins over INFLOW_BASEDIR; without either, the platform's user directories."""
     chosen = basedir or os.environ.get(BASEDIR_ENV) or None
-    runtime = _runtime_dir()
+    runtime = Path(runtime_dir())
     if chosen:
         base = Path(chosen).expanduser().resolve()
         return Paths(
@@ -87,18 +87,12 @@ def resolve_paths(basedir: str | None = None) -> Paths:
     )
 
 
-def _runtime_dir() -> Path:
-    """XDG_RUNTIME_DIR (short, private, per user), else a private folder in the temp dir."""
-    xdg = os.environ.get("XDG_RUNTIME_DIR")
-    if xdg and Path(xdg).is_dir():
-        return Path(xdg)
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"{APP_NAME}-{uid}"
-
-
 def ensure_private_dir(path: Path) -> None:
-    """Create a folder only this user can enter (for sockets and locks)."""
+    """Create a folder only this user can enter (for sockets and locks); refuse one that another
+    user owns (a shared temp folder where someone made it first)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix" and os.stat(path).st_uid != os.getuid():
+        raise PermissionError(f"{path} belongs to another user, so Inflow will not listen there")
 
 
 PRIVATE_UMASK = 0o077
