@@ -200,7 +200,9 @@ class SettingsController(QObject):
     def _on_dialog_target_test_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
         self._sharing.test_target(name, kind, settings, secret, self._ensure_dialog().show_target_test_result)
 
-    def _on_dialog_target_add_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
+    def _target_saved_or_refused(self, name: str) -> Callable[[str | None], None]:
+        """What the form hears once a target was saved (None) or refused (the reason)."""
+
         def done(error: str | None) -> None:
             if error is None:
                 self._ensure_dialog().target_saved(name)
@@ -209,6 +211,10 @@ class SettingsController(QObject):
             else:
                 self._ensure_dialog().show_target_error(error)
 
+        return done
+
+    def _on_dialog_target_add_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
+        done = self._target_saved_or_refused(name)
         if not secret and self._sharing.needs_device_sign_in(kind):
             # Microsoft sign-in: the form shows where to go and which code to enter, then waits.
             self._sharing.device_sign_in(
@@ -219,16 +225,7 @@ class SettingsController(QObject):
 
     def _on_dialog_target_edit_requested(self, name: str, kind: str, settings: dict[str, str], secret: str) -> None:
         """The Edit form: the target's settings replaced, its secret too when one was typed."""
-
-        def done(error: str | None) -> None:
-            if error is None:
-                self._ensure_dialog().target_saved(name)
-                self.refresh_targets()
-                self.applied.emit()
-            else:
-                self._ensure_dialog().show_target_error(error)
-
-        self._sharing.add_target(name, kind, settings, secret, done)
+        self._sharing.add_target(name, kind, settings, secret, self._target_saved_or_refused(name))
 
     def _on_dialog_target_remove_requested(self, name: str) -> None:
         def done(error: str | None) -> None:

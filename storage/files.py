@@ -44,17 +44,18 @@ def extract_text(name: str, media_type: str, data: bytes) -> str | None:
     if media_type == "application/pdf" or suffix == ".pdf":
         return _pdf_text(data)
     if media_type.startswith("text/") or suffix in TEXT_SUFFIXES:
-        return clean_text(_decode(data))[:MAX_FILE_TEXT_CHARS]
+        return clean_text(decode_text(data))[:MAX_FILE_TEXT_CHARS]
     return None
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+def decode_text(raw: bytes) -> str:
+    """A small file's bytes as text (UTF-8, a BOM skipped; else cp1252): kept files and imported Markdown."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
     try:
-        return data.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return raw.decode("cp1252", errors="replace")
 
 
 def _pdf_text(data: bytes) -> str | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.files import decode_text
 from storage.interchange.bookmarks_html import looks_like_bookmarks, stream_bookmarks
 from storage.interchange.items import ImportFormatError, ImportSource
 from storage.interchange.json_format import looks_like_inflow_json, stream_inflow_json
 from storage.interchange.markdown_format import MARKDOWN_SUFFIXES, parse_markdown_file, parse_markdown_folder
-from storage.interchange.textfile import TextFile, decode_text
+from storage.interchange.textfile import TextFile
 
 
 def open_import(path: Path) -> ImportSource:

@@ -16,9 +16,9 @@ from mimetypes import guess_type
 from pathlib import Path
 from typing import Any
 
+from storage.files import decode_text
 from storage.interchange.items import ImportedFile, ImportFormatError, ImportItem, ImportSource
 from storage.interchange.json_format import item_from_dict
-from storage.interchange.textfile import decode_text
 from storage.models import Moment, Snapshot
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")

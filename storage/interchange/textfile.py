@@ -54,13 +54,3 @@ def _sniff_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             return "cp1252"
     return "utf-8-sig"
-
-
-def decode_text(raw: bytes) -> str:
-    """A small file's bytes as text (UTF-8, a BOM skipped; else cp1252)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
