@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import enum
 import re
+from urllib.parse import quote, quote_plus, urlsplit
 
 #: The longest message kept (a server's words are cut to fit, with an ellipsis).
 MESSAGE_LIMIT = 400
@@ -36,6 +38,37 @@ def clean_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
     never reach the library or a terminal), whitespace collapsed, cut to `limit` with an ellipsis."""
     flat = " ".join(_CONTROLS.sub("", text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+# A credential after Bearer/Basic/token=: 8+ token characters with a digit or mixed case, as tokens and
+# base64 have and words do not ("Basic authentication", "token=expired" stay).
+_CREDENTIAL = re.compile(
+    r"\b((?i:bearer|basic)\s+|(?i:token)=)(?=[\w.~+/-]*?(?:\d|[a-z][A-Z]|[A-Z]{2}))[\w.~+/-]{8,}=*", re.ASCII
+)
+REDACTED = "•••"
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` without the secret in any form a server might echo it in (as typed, URL-encoded, base64,
+    a secret URL's path) and without any Bearer/Basic credential: what is recorded or logged from a
+    server's answer never carries a secret to disk."""
+    forms = set()
+    if secret and len(secret) >= 4:
+        raw = secret.encode()
+        encoded = (base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode())
+        forms = {secret, quote(secret, safe=""), quote_plus(secret), *encoded, *(e.rstrip("=") for e in encoded)}
+        parts = urlsplit(secret)
+        if parts.scheme in ("http", "https") and len(parts.path) > 1:
+            forms.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
+    return _CREDENTIAL.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def scrubbed(exc: SyncError, secret: str | None) -> SyncError:
+    """The same error with `redact` applied to its message (itself when nothing changes)."""
+    message = redact(exc.message, secret)
+    return exc if message == exc.message else SyncError(exc.kind, message, retry_after=exc.retry_after)
 
 
 def decode_body(raw: bytes) -> str:
