@@ -215,8 +215,12 @@ def network_error(exc: requests.RequestException, url: str) -> SyncError:
         return transient(f"{host} redirects in a loop")
     if isinstance(exc, requests.Timeout):
         return transient(f"{host} did not answer in time")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return transient(f"the answer from {host} was cut off on the way")
     if isinstance(exc, requests.ConnectionError):
         text = str(exc)
+        if "Connection aborted" in text:  # reset, closed, or bytes that are not HTTP: after connecting
+            return transient(f"{host} broke off the connection without an answer")
         if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
             return transient(f"cannot find the server {host} (DNS lookup failed)")
         if "Connection refused" in text:

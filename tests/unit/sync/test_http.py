@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import socket
+import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -156,3 +158,42 @@ def test_an_untrusted_certificate_is_a_tls_failure_naming_the_host(tmp_path: Pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _failure_of(handle: Callable[[socket.socket], None]) -> str:
+    """network_error's message for a request to a one-shot server that accepts and then does `handle`."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/x"
+
+        def serve() -> None:
+            connection, _ = listener.accept()
+            connection.recv(65536)
+            handle(connection)
+            connection.close()
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        with new_session("t") as http, pytest.raises(requests.RequestException) as caught:
+            http.get(url)
+        thread.join(5)
+    return network_error(caught.value, url).message
+
+
+def test_a_reset_or_a_non_http_answer_says_the_server_broke_off() -> None:
+    def reset(connection: socket.socket) -> None:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def tls_alert(connection: socket.socket) -> None:
+        connection.sendall(b"\x15\x03\x03\x00\x02\x02\x28")
+
+    for handle in (reset, tls_alert):
+        assert _failure_of(handle) == "127.0.0.1 broke off the connection without an answer"
+
+
+def test_a_body_cut_off_says_so_once() -> None:
+    def cut(connection: socket.socket) -> None:
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly part")
+
+    assert _failure_of(cut) == "the answer from 127.0.0.1 was cut off on the way"
