@@ -113,7 +113,7 @@ def _read_user_file(paths: Paths, config: Config) -> object:
         return {}
     try:
         document = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deeply
         config.problems.append(f"{paths.config_file}: not valid TOML ({exc}); using defaults")
         return {}
     targets = document.pop("targets", {})

@@ -71,7 +71,7 @@ def _read_file(reading: Reading, path: Path, level: str, owner_uid: int) -> None
     except OSError as exc:
         reading.problems.append(f"{path}: cannot read it ({exc.strerror}); ignored")
         return
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deeply
         reading.problems.append(f"{path}: not valid TOML ({exc}); ignored")
         return
     reading.add(Document(str(path), level, document))

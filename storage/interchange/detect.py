@@ -25,7 +25,10 @@ def open_import(path: Path) -> ImportSource:
             source.items = stream_inflow_json(reader, source)
             return source
     elif head.startswith("---") and path.suffix.lower() in MARKDOWN_SUFFIXES:
-        item = parse_markdown_file(decode_text(path.read_bytes()), path.parent, path.stem)
+        try:
+            item = parse_markdown_file(decode_text(path.read_bytes()), path.parent, path.stem)
+        except ValueError as exc:  # a front matter value it cannot hold (an unknown kind): as a folder skips it
+            raise ImportFormatError(f"{path.name}: {exc}") from None
         if item is not None:
             return ImportSource("markdown", [item])
     elif looks_like_bookmarks(reader.head):

@@ -30,6 +30,7 @@ EXPORT_FORMAT_VERSION = 2
 """2: each moment also carries its snapshot (with images) and kept file, base64 where binary."""
 
 _INFLOW_FORMAT = re.compile(r'"format"\s*:\s*"inflow-export"')
+_KINDS = frozenset(kind.value for kind in Kind)
 _MOMENTS_KEY = re.compile(r'"moments"\s*:\s*\[')
 _ITEM_ERRORS = (ValueError, TypeError, KeyError, binascii.Error)
 
@@ -140,6 +141,8 @@ def stream_inflow_json(reader: TextFile, source: ImportSource) -> Iterator[Impor
             data, end = decoder.raw_decode(buffer) if buffer else (None, -1)
         except json.JSONDecodeError:
             end = -1
+        except RecursionError:  # arrays or objects thousands deep: no export writes that
+            raise ImportFormatError(f"this Inflow export is nested too deeply (at moment #{index + 1})") from None
         if end < 0:  # cut off by the chunk: read at least as much again, then retry
             grown = _read_more(chunks, len(buffer))
             if not grown:
@@ -158,8 +161,11 @@ def item_from_dict(data: dict[str, Any]) -> ImportItem:
     tags = data.get("tags") or ()
     snapshot = data.get("snapshot")
     kept = data.get("file")
+    kind = str(data.get("kind") or "tip")
+    if kind not in _KINDS:
+        raise ValueError(f"unknown kind {kind[:40]!r} (tip, resource or question)")
     return ImportItem(
-        kind=Kind(str(data.get("kind") or "tip")),
+        kind=Kind(kind),
         title=str(data.get("title") or ""),
         body=str(data.get("body") or ""),
         url=_opt_str(data.get("url")) or None,

@@ -1,0 +1,80 @@
+"""The hostile-input campaign's fixed-seed slice (bench/hostile_input.py): every surface, 40 cases each,
+no defect; then one regression test per defect the campaign found."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.hostile_input import SURFACES, DefectError, Sandbox, judge_cli, probe_policy, run_cli, run_surface
+
+SLICE_EXAMPLES = 40
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda s: s.name)
+def test_surface_survives_hostile_input(surface: object) -> None:
+    tally = run_surface(surface, SLICE_EXAMPLES, seed_value=14)  # type: ignore[arg-type]
+    assert tally.cases >= SLICE_EXAMPLES // 2
+    assert tally.defects == {}, "\n".join(f"{k}\n  e.g. {v}" for k, v in tally.defects.items())
+
+
+def test_the_judge_refuses_a_traceback_and_a_message_of_several_lines() -> None:
+    assert judge_cli(0, "") == "ok"
+    assert judge_cli(1, "inflow: that is not a bookmarks file\n") == "clear"
+    with pytest.raises(DefectError):
+        judge_cli(1, 'Traceback (most recent call last):\n  File "x"\nValueError: x\n')
+    with pytest.raises(DefectError):
+        judge_cli(1, "inflow: one\ninflow: two\n")
+    with pytest.raises(DefectError):
+        judge_cli(1, "")
+
+
+# ------------------------------------------------------------------------------ defects found, regressions
+
+
+def _import(tmp_path: Path, name: str, data: bytes) -> tuple[int, str]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, _out, err = run_cli(["--basedir", str(tmp_path / "base"), "import", str(path)])
+    return code, err
+
+
+def test_a_deeply_nested_json_export_is_refused_in_one_line(tmp_path: Path) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    code, err = _import(tmp_path, "deep.json", b'{"format": "inflow-export", "moments": [' + deep + b"]}")
+    assert code == 1
+    assert err.strip() == "inflow: deep.json: this Inflow export is nested too deeply (at moment #1)"
+
+
+def test_a_markdown_file_with_an_unknown_kind_is_refused_in_one_line(tmp_path: Path) -> None:
+    code, err = _import(tmp_path, "note.md", b'---\nkind: "0"\ntitle: "x"\n---\nbody\n')
+    assert code == 1
+    assert err.strip() == "inflow: note.md: unknown kind '0' (tip, resource or question)"
+
+
+def test_an_unknown_kind_in_a_json_export_skips_that_moment_with_a_short_reason(tmp_path: Path) -> None:
+    from storage.interchange.json_format import parse_inflow_json
+
+    source = parse_inflow_json({"moments": [{"kind": "x" * 100_000}, {"kind": "tip", "title": "kept"}]})
+    assert [item.title for item in source.items] == ["kept"]
+    assert source.problems == [f"moment #1: unknown kind '{'x' * 40}' (tip, resource or question)"]
+
+
+def test_a_deeply_nested_config_file_falls_back_to_defaults(tmp_path: Path) -> None:
+    config = tmp_path / "base" / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_bytes(b"a = " + b"[" * 50_000 + b"]" * 50_000)
+    code, out, err = run_cli(["--basedir", str(tmp_path / "base"), "doctor"])
+    assert (code, "Traceback" in err) == (0, False)
+    assert "not valid TOML" in out + err
+
+
+def test_a_deeply_nested_policy_file_is_ignored_and_reported(tmp_path: Path) -> None:
+    assert probe_policy(Sandbox(tmp_path), b"a = " + b"[" * 50_000 + b"]" * 50_000) == "clear"
+    from app.policy.linux_files import read_policy_files
+
+    reading = read_policy_files(tmp_path / "policy", owner_uid=os.getuid())
+    assert any("policy.toml: not valid TOML" in problem for problem in reading.problems)
