@@ -6,6 +6,7 @@ key and the file, and the default is used for that key. Secrets never go here (t
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from app.paths import Paths
 from app.policy import Policy, Reading
 from app.settings import POLICY_ONLY_BY_KEY, SETTINGS, SETTINGS_BY_KEY, Value, check_value
 from sync.connector import Target
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -150,9 +153,17 @@ def save_settings(paths: Paths, changes: Mapping[str, Value]) -> None:
 
 
 def _read_document(paths: Paths) -> dict[str, Any]:  # Any: TOML as tomllib returns it, edited in place
+    """config.toml to edit. One that is not valid TOML is first moved aside (`config.toml.invalid-<UTC
+    stamp>`), so that saving a setting never overwrites what the person wrote there."""
     try:
         return tomllib.loads(paths.config_file.read_text("utf-8"))
-    except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        from storage.db import move_aside
+
+        kept = move_aside(paths.config_file, "invalid")
+        log.warning("%s is not valid TOML (%s); kept as %s, a new one is written", paths.config_file, exc, kept.name)
         return {}
 
 

@@ -78,3 +78,18 @@ def test_a_deeply_nested_policy_file_is_ignored_and_reported(tmp_path: Path) -> 
 
     reading = read_policy_files(tmp_path / "policy", owner_uid=os.getuid())
     assert any("policy.toml: not valid TOML" in problem for problem in reading.problems)
+
+
+def test_saving_a_setting_keeps_an_invalid_config_file_aside(tmp_path: Path) -> None:
+    from app.config import load_config, save_settings
+    from app.paths import resolve_paths
+
+    paths = resolve_paths(str(tmp_path / "base"))
+    paths.config_file.parent.mkdir(parents=True)
+    broken = b'hotkey = "Ctrl+Alt+K"\n[targets.team\nkind = "matrix"\n'  # a typo: the table is not closed
+    paths.config_file.write_bytes(broken)
+    assert any("not valid TOML" in problem for problem in load_config(paths).problems)
+    save_settings(paths, {"hotkey": "Ctrl+Alt+L"})
+    assert load_config(paths).values["hotkey"] == "Ctrl+Alt+L"
+    kept = list(paths.config_file.parent.glob("config.toml.invalid-*"))
+    assert [path.read_bytes() for path in kept] == [broken]  # what the person wrote is not lost
