@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from sync.errors import SyncError, auth, clean_message, decode_body, permanent, transient
+from sync.errors import SyncError, auth, clean_message, decode_body, gone, permanent, transient
 from sync.http import host_of, retry_after_seconds
 
 _MESSAGE_LIMIT = 300
@@ -26,6 +26,11 @@ def classify_error(response: requests.Response, action: str = "storing the state
         return transient(f"The LRS at {host} asks to slow down (429){reason}", retry_after_seconds(response))
     if status == 408 or status >= 500:
         return transient(f"The LRS at {host} failed while {action} ({status}){reason}", retry_after_seconds(response))
+    if status == 410:  # the endpoint is gone: every statement would fail alike, so the target pauses
+        return gone(
+            f"The LRS at {host} says this endpoint is gone (410){reason}; once it takes statements again, "
+            "resume the target in Settings"
+        )
     if status == 404:
         return permanent(f"The LRS at {host} has no such resource ({response.url} → 404): check the endpoint URL")
     if 400 <= status < 500:

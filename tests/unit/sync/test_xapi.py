@@ -329,6 +329,13 @@ def test_422_validation_details_are_readable(lrs: Lrs, http: InflowSession) -> N
     assert "body.actor: Field required" in error.message
 
 
+def test_410_pauses_the_target_instead_of_failing_each_statement(lrs: Lrs, http: InflowSession) -> None:
+    lrs.answer(410, {"detail": "This LRS was retired"})
+    error = failure(lambda: connector(lrs.endpoint, http).send(moment()))
+    assert error.kind is ErrorKind.GONE
+    assert error.message.startswith("The LRS at 127.0.0.1 says this endpoint is gone (410): This LRS was retired")
+
+
 @pytest.mark.parametrize("status", [401, 403])
 def test_401_and_403_are_auth(lrs: Lrs, http: InflowSession, status: int) -> None:
     lrs.answer(status, {"detail": "Invalid authentication credentials"})
