@@ -8,7 +8,8 @@ campaign replaces it per phase. The faults:
     pass        forward, answer as the upstream did
     latency     wait `latency_s`, then forward
     reset       no forwarding; the connection is reset (RST) before any answer
-    truncate    forward (the upstream HAS the request), then answer with a body cut off mid-way
+    truncate    forward (the upstream HAS the request), then answer with a body cut off mid-way (an
+                answer without a body, e.g. 204, cannot be cut off: it passes, recorded as "pass")
     500/502/503 no forwarding; that status (503 with Retry-After: `retry_after_s`)
     429         no forwarding; 429 with Retry-After: `retry_after_s`
     429-bare    no forwarding; 429 without Retry-After
@@ -19,6 +20,7 @@ campaign replaces it per phase. The faults:
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import socket
 import struct
@@ -94,13 +96,18 @@ class FaultProxy:
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
         with self._lock:
-            fault = self.fault_for(len(self.seen))
+            index = len(self.seen)
+            fault = self.fault_for(index)
             self.seen.append(Seen(self.clock(), fault, h.command, h.path, h.headers.get("webhook-id", "")))
         h.close_connection = True
         if fault == "latency":
             time.sleep(self.latency_s)
         if fault in FORWARDED:
             status, headers, answer = self._forward(h, body)
+            if fault == "truncate" and (status in (204, 304) or not answer):
+                fault = "pass"  # nothing to cut off (e.g. an LRS's 204 for a statement it has): recorded as such
+                with self._lock:
+                    self.seen[index] = dataclasses.replace(self.seen[index], fault=fault)
             if fault == "truncate":
                 self._write(
                     h, status, {**headers, "Content-Length": str(len(answer) + 100)}, answer[: len(answer) // 2]
@@ -128,7 +135,11 @@ class FaultProxy:
             connection.request(h.command, h.path, body=body, headers=headers)
             response = connection.getresponse()
             answer = response.read()
-            kept = {k: v for k, v in response.getheaders() if k.lower() not in ("content-length", "connection")}
+            kept = {
+                k: v
+                for k, v in response.getheaders()
+                if k.lower() not in ("content-length", "connection", "transfer-encoding")
+            }
             return response.status, kept, answer
         finally:
             connection.close()

@@ -17,13 +17,16 @@ RSS and open file descriptors are sampled after each run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
+import json
 import os
 import random
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +38,10 @@ from storage.db import open_database
 from storage.models import Draft
 from storage.moments import add_moment
 from sync.connector import Target
+from sync.connectors.xapi.content import MOMENT_EXTENSION, statement_id
 from sync.engine import BACKOFF_BASE_S, SyncEngine
 from sync.http import InflowSession, new_session
+from tests.integration.servers.ralph import Ralph
 from tests.unit.sync.local_server import LocalServer, json_answer
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -46,6 +51,46 @@ TARGET = "hook"
 WEIGHTS = {f: (1 if f in ("401", "410") else 3) for f in FAULTS if f != "pass"}
 PAUSING = ("401", "410")
 RETRY_AFTER = ("429", "503")
+
+
+@dataclass
+class Backend:
+    """Where the moments go: a connector kind, its settings behind the proxy, and what the server holds."""
+
+    kind: str
+    upstream: str  # the server's base URL (the proxy forwards there)
+    path: str  # appended to the proxy's URL: the target's URL
+    secret: str
+    settings: dict[str, str]
+    #: The server's id of the delivery with this idempotency key (webhook-id, xAPI statement id).
+    remote_id: Callable[[str], str]
+    #: (server id, moment id) of every copy the server received or holds.
+    holdings: Callable[[], list[tuple[str, str]]]
+
+
+def webhook_backend(receiver: LocalServer) -> Backend:
+    """The contract receiver: keeps every delivery (resends too), as a receiver that does not dedupe."""
+
+    def holdings() -> list[tuple[str, str]]:
+        found = []
+        for r in receiver.requests:
+            if r.path == "/hook" and r.raw:
+                found.append((r.headers.get("webhook-id", ""), json.loads(r.raw).get("data", {}).get("id", "")))
+        return found
+
+    return Backend("webhook", receiver.url, "/hook", SECRET, {}, lambda key: key, holdings)
+
+
+def ralph_backend(ralph: Ralph) -> Backend:
+    """The real Ralph LRS: dedupes on the statement id (uuid5 of the idempotency key)."""
+
+    def holdings() -> list[tuple[str, str]]:
+        return [
+            (s["id"], s.get("context", {}).get("extensions", {}).get(MOMENT_EXTENSION, "")) for s in ralph.statements()
+        ]
+
+    settings = {"username": ralph.username}
+    return Backend("xapi", ralph.base_url, "/xAPI", ralph.password, settings, statement_id, holdings)
 
 
 class SimClock:
@@ -77,6 +122,8 @@ class RunResult:
     wall_s: float = 0.0
     rss_kib: int = 0
     fds: int = 0
+    rss_first_kib: int = 0  # once a tenth of the moments went out (warm), to compare with the end
+    fds_first: int = 0
 
     @property
     def ok(self) -> bool:
@@ -109,8 +156,17 @@ def _session(timeout: float) -> InflowSession:
     return http
 
 
-def run_storm(seed: int, moments: int = 40, fault_rate: float = 0.5, timeout: float = 0.5) -> RunResult:
-    """One storm: `moments` shared while `fault_rate` of requests fail, then a calm drain; checked."""
+def run_storm(
+    seed: int,
+    moments: int = 40,
+    fault_rate: float = 0.5,
+    timeout: float = 0.5,
+    *,
+    flap: bool = False,
+    backend: Callable[[LocalServer], Backend] = webhook_backend,
+) -> RunResult:
+    """One storm: `moments` shared while `fault_rate` of requests fail (with `flap`, the server is down
+    for 25 requests, then up for 25, and so on), then a calm drain; checked."""
     result = RunResult(seed, moments)
     started = time.monotonic()
     rng = random.Random(seed)
@@ -123,6 +179,8 @@ def run_storm(seed: int, moments: int = 40, fault_rate: float = 0.5, timeout: fl
     def fault_for(n: int) -> str:
         if storming[0] and n in forced:
             return forced[n]
+        if flap:
+            return rng.choices(faults, weights)[0] if storming[0] and (n // 25) % 2 else "pass"
         if storming[0] and rng.random() < fault_rate:
             return rng.choices(faults, weights)[0]
         return "pass"
@@ -130,11 +188,12 @@ def run_storm(seed: int, moments: int = 40, fault_rate: float = 0.5, timeout: fl
     with (
         tempfile.TemporaryDirectory(prefix="inflow-storm-") as folder,
         LocalServer(lambda _r, _h: json_answer({"ok": True})) as receiver,
-        FaultProxy(receiver.url, fault_for, clock=clock, hang_s=timeout * 3) as proxy,
     ):
+        server = backend(receiver)
+        proxy = FaultProxy(server.upstream, fault_for, clock=clock, hang_s=timeout * 3).__enter__()
         db = open_database(Path(folder) / "inflow.db")
-        target = Target(TARGET, "webhook", {"url": proxy.url + "/hook"})
-        engine = SyncEngine(db, lambda: [target], lambda _t: SECRET, lambda: _session(timeout), clock=clock,
+        target = Target(TARGET, server.kind, {"url": proxy.url + server.path, **server.settings})
+        engine = SyncEngine(db, lambda: [target], lambda _t: server.secret, lambda: _session(timeout), clock=clock,
                             rng=rng.random)  # fmt: skip
         added = 0
         try:
@@ -145,6 +204,8 @@ def run_storm(seed: int, moments: int = 40, fault_rate: float = 0.5, timeout: fl
                         added += 1
                 if added == moments and storming[0] and len(proxy.seen) >= moments * 3:
                     storming[0] = False  # the storm ends; the engine drains in calm weather
+                if not result.rss_first_kib and added >= moments // 10:
+                    result.rss_first_kib, result.fds_first = rss_kib(), open_fds()
                 before = len(proxy.seen)
                 engine.run_pass()
                 _check_reason(db, proxy.seen[before:], result)
@@ -155,10 +216,11 @@ def run_storm(seed: int, moments: int = 40, fault_rate: float = 0.5, timeout: fl
                     break
                 due = engine.next_due()
                 clock.now = max(clock.now + 1.0, due) if due else clock.now + 60.0
-            _verify(db, receiver, proxy.seen, result)
+            _verify(db, server, proxy.seen, result)
         finally:
             engine.close()
             db.close()
+            proxy.__exit__(None, None, None)
     result.sim_minutes = (clock.now - t0) / 60
     result.wall_s = time.monotonic() - started
     result.rss_kib, result.fds = rss_kib(), open_fds()
@@ -189,15 +251,22 @@ def _check_pause(engine: SyncEngine, db: Database, clock: SimClock, proxy: Fault
     engine.resume(TARGET)
 
 
-def _verify(db: Database, receiver: LocalServer, seen: list[Seen], result: RunResult) -> None:
-    keys = {
-        row[0]: row[1] for row in db.execute("SELECT idempotency_key, state FROM outbox WHERE target = ?", [TARGET])
-    }
-    got = Counter(r.headers.get("webhook-id", "") for r in receiver.requests if r.path == "/hook")
-    result.lost = sum(1 for key, state in keys.items() if state != "sent" or key not in got)
-    result.lost += max(0, result.moments - len(keys))
-    result.duplicated = sum(1 for key in got if key not in keys) + max(0, len(keys) - result.moments)
-    result.resends = sum(n - 1 for n in got.values())
+def _verify(db: Database, server: Backend, seen: list[Seen], result: RunResult) -> None:
+    rows = db.execute(
+        "SELECT o.idempotency_key, o.state, m.id FROM outbox o JOIN moments m ON m.rowid = o.moment_rowid "
+        "WHERE o.target = ?",
+        [TARGET],
+    ).fetchall()
+    ours = {m for _k, _s, m in rows}
+    copies = Counter(remote for remote, moment in server.holdings() if moment in ours)
+    ids_per_moment: dict[str, set[str]] = {}
+    for remote, moment in server.holdings():
+        if moment in ours:
+            ids_per_moment.setdefault(moment, set()).add(remote)
+    result.lost = sum(1 for key, state, _m in rows if state != "sent" or server.remote_id(key) not in copies)
+    result.lost += max(0, result.moments - len(rows))
+    result.duplicated = sum(len(ids) - 1 for ids in ids_per_moment.values())
+    result.resends = sum(n - 1 for n in copies.values())
     result.requests = len(seen)
     result.faults = Counter(s.fault for s in seen)
     times = [s.at for s in seen]
@@ -225,7 +294,7 @@ def table(results: list[RunResult]) -> str:
     head = (
         "| seed | moments | requests | faulted | lost | dup | resends (same id) | max req/min | max failed/min "
         "| min gap after failure (s) | Retry-After broken | requests while paused | pauses | reasons w/o host "
-        "| sim min | wall s | RSS KiB | fds |"
+        "| sim min | wall s | RSS KiB (warm → end) | fds (warm → end) |"
     )
     rows = [head, "|" + "---|" * 18]
     for r in results:
@@ -234,7 +303,7 @@ def table(results: list[RunResult]) -> str:
             f"| {r.seed} | {r.moments} | {r.requests} | {faulted} | {r.lost} | {r.duplicated} | {r.resends} | "
             f"{r.max_per_min} | {r.max_failed_per_min} | {r.min_gap_after_failure:.1f} | {r.retry_after_violations} | "
             f"{r.paused_requests} | {r.pauses} | {len(r.reasons_missing)} | {r.sim_minutes:.0f} | {r.wall_s:.1f} | "
-            f"{r.rss_kib} | {r.fds} |"
+            f"{r.rss_first_kib} → {r.rss_kib} | {r.fds_first} → {r.fds} |"
         )
     return "\n".join(rows)
 
@@ -245,15 +314,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moments", type=int, default=40, help="moments shared per run")
     parser.add_argument("--seed", type=int, default=1, help="seed of the first run (then +1 per run)")
     parser.add_argument("--fault-rate", type=float, default=0.5)
+    parser.add_argument("--flap", action="store_true", help="down for 25 requests, up for 25, ... (the soak)")
     parser.add_argument("--minutes", type=float, default=10.0, help="stop starting runs after this long")
+    parser.add_argument(
+        "--backend", choices=("webhook", "ralph"), default="webhook",
+        help="the contract webhook receiver, or a real Ralph LRS (scripts/servers.sh installs it)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     deadline = time.monotonic() + args.minutes * 60
     results: list[RunResult] = []
-    for n in range(args.runs):
-        if time.monotonic() > deadline:
-            print(f"time is up after {n} runs", file=sys.stderr)
-            break
-        results.append(run_storm(args.seed + n, args.moments, args.fault_rate))
+    with contextlib.ExitStack() as stack:
+        backend: Callable[[LocalServer], Backend] = webhook_backend
+        if args.backend == "ralph":
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="inflow-storm-ralph-")))
+            ralph = Ralph.create(folder)
+            stack.callback(ralph.close)
+            backend = lambda _receiver: ralph_backend(ralph)  # noqa: E731
+        for n in range(args.runs):
+            if time.monotonic() > deadline:
+                print(f"time is up after {n} runs", file=sys.stderr)
+                break
+            results.append(run_storm(args.seed + n, args.moments, args.fault_rate, flap=args.flap, backend=backend))
     print(table(results))
     reasons: dict[str, str] = {}
     for r in results:
