@@ -76,7 +76,7 @@ url = st.one_of(
 )
 tags = st.lists(argv_text, max_size=6)
 
-kinds = st.sampled_from(["tip", "resource", "question", "TIP", "", "x"])
+kinds = st.sampled_from(["tip", "tip", "resource", "resource", "question", "question", "TIP", "", "x"])
 json_leaf = st.none() | st.booleans() | st.integers() | st.floats() | text
 json_value = st.recursive(
     json_leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4)
@@ -283,6 +283,49 @@ def probe_url(_box: Sandbox, value: str) -> str:
     return "ok" if reason is None else "clear"
 
 
+context_case = st.tuples(
+    text, text, st.none() | text, st.none() | text, st.sampled_from(["tip", "resource", "question"])
+)
+
+
+def as_qt_text(value: str) -> str:
+    """Text as a Qt field hands it over (a UTF-16 QString: a lone surrogate cannot cross, it is replaced)."""
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def probe_context(box: Sandbox, case: tuple[str, str, str | None, str | None, str]) -> str:
+    """Selection, clipboard, window title and program as a desktop reader reports them (cleaned and capped
+    by app.context), admitted by the prefill gate; a title typed into the window; kept as the crash-safe
+    draft, read back, and stored as the capture window would."""
+    from app.context import _context as desktop_context  # what every desktop reader's text goes through
+    from app.context_prefill import PrefillGate
+    from app.drafts import load_draft, save_draft
+    from storage.db import open_database
+    from storage.models import Draft, DraftError, Kind
+    from storage.moments import add_moment
+
+    selection, clipboard, window, program, kind = case
+    gate = PrefillGate(clock=lambda: 100.0)
+    gate.changed("selection")
+    gate.changed("clipboard")
+    context = gate.admit(desktop_context(selection, clipboard, window, program))
+    draft = Draft(
+        kind=Kind(kind), title=as_qt_text(selection)[:300], body=context.selection or context.clipboard,
+        url=context.url, source_app=context.app_name, source_window=context.window_title,
+    )  # fmt: skip
+    path = box.root / "draft.json"
+    try:
+        save_draft(path, draft)
+        kept = load_draft(path)
+        box.root.mkdir(exist_ok=True)
+        add_moment(open_database(box.root / "context.db"), kept or draft)
+    except DraftError as exc:
+        return "clear" if str(exc).strip() else "defect"
+    except Exception as exc:
+        raise DefectError(f"context: {type(exc).__name__}: {str(exc)[:120]}") from exc
+    return "ok"
+
+
 def probe_import(suffix: str) -> Callable[[Sandbox, bytes], str]:
     def probe(box: Sandbox, data: bytes) -> str:
         return box.cli("import", str(box.file(f"import{suffix}", data)))
@@ -448,6 +491,7 @@ SURFACES = [
     ),
     Surface("search query", argv_text, probe_search),
     Surface("url in copied text", text | url, probe_url),
+    Surface("selection, clipboard, window (prefill, draft)", context_case, probe_context),
     Surface("import: Inflow JSON", json_import, probe_import(".json")),
     Surface("import: bookmarks HTML", bookmarks_import, probe_import(".html")),
     Surface("import: Markdown file", markdown_import, probe_import(".md")),
