@@ -4,6 +4,7 @@ proxy's faults doing what they say. The whole campaign: `python -m bench.storm_c
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -11,6 +12,8 @@ import requests
 from bench import storm_campaign
 from bench.fault_proxy import FaultProxy
 from sync import engine as sync_engine
+from tests.integration.servers import ServerNotInstalledError
+from tests.integration.servers.ralph import Ralph
 from tests.unit.sync.local_server import LocalServer, Request, json_answer
 
 
@@ -25,6 +28,19 @@ def test_a_storm_loses_nothing_duplicates_nothing_and_backs_off(seed: int) -> No
     assert result.max_failed_per_min <= 60 / (sync_engine.BACKOFF_BASE_S / 2)
     assert result.ok
     assert result.requests - result.faults["pass"] >= 10  # it really stormed
+
+
+def test_a_storm_in_front_of_a_real_ralph_lrs_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    try:
+        ralph = Ralph.create(tmp_path)
+    except ServerNotInstalledError as exc:
+        pytest.skip(str(exc))
+    try:
+        result = storm_campaign.run_storm(1, moments=20, backend=lambda _r: storm_campaign.ralph_backend(ralph))
+    finally:
+        ralph.close()
+    assert (result.lost, result.duplicated, result.paused_requests) == (0, 0, 0)
+    assert result.pauses >= 2 and result.ok, result
 
 
 def test_the_campaign_catches_an_engine_that_ignores_back_off(monkeypatch: pytest.MonkeyPatch) -> None:
