@@ -88,7 +88,7 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
     else:
         moment_data = _capture_via_instance(paths, draft)
     if moment_data is None:
-        from storage.db import StorageError
+        from storage.db import StorageError, disk_full_note
         from storage.moments import add_moment
 
         db = open_library(paths)
@@ -102,7 +102,8 @@ def capture(args: argparse.Namespace, paths: Paths) -> int:
             raise CliError(f"could not save: {exc}") from exc
         except Exception as exc:
             if type(exc).__module__ == "sqlite3":
-                raise CliError(f"could not save to {paths.database}: {exc}") from exc
+                note = disk_full_note(paths.data_dir)
+                raise CliError(f"could not save to {paths.database}: {exc}{note}") from exc
             raise
     if args.json:
         print(json_text(moment_data))

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from storage.db import NewerDatabaseError, StorageError
+from storage.db import NewerDatabaseError, StorageError, disk_full_note
 from storage.migrations import MIGRATION_SET, known_migration_names
 
 DEFAULT_KEEP = 7
@@ -55,9 +55,10 @@ def backup_database(db_path: Path, backup_dir: Path, *, keep: int = DEFAULT_KEEP
             raise BackupError(f"The backup of {db_path} failed its integrity check ({problem}); it was not kept.")
         os.replace(partial, target)
     except sqlite3.Error as exc:
-        raise BackupError(f"Could not back up {db_path}: {exc}") from exc
+        raise BackupError(f"Could not back up {db_path}: {exc}{disk_full_note(backup_dir)}") from exc
     except OSError as exc:
-        raise BackupError(f"Could not write the backup in {backup_dir}: {exc.strerror or exc}") from exc
+        note = disk_full_note(backup_dir)
+        raise BackupError(f"Could not write the backup in {backup_dir}: {exc.strerror or exc}{note}") from exc
     finally:
         for leftover in (partial, partial.with_name(partial.name + "-journal")):
             leftover.unlink(missing_ok=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,7 +47,7 @@ def open_database(path: Path, *, readonly: bool = False) -> Database:
         _check_readable(db)
     except sqlite3.DatabaseError as exc:
         if not looks_corrupt(exc):
-            raise StorageError(f"Cannot open the library {path}: {exc}") from exc
+            raise StorageError(f"Cannot open the library {path}: {exc}{disk_full_note(path.parent)}") from exc
         if readonly:
             raise StorageError(f"The library {path} is damaged: {exc}") from exc
         moved = move_aside(path)
@@ -59,6 +60,23 @@ def open_database(path: Path, *, readonly: bool = False) -> Database:
     if not readonly:
         _migrate(db, path)
     return db
+
+
+LOW_SPACE_BYTES = 1 << 20
+
+
+def disk_full_note(folder: Path) -> str:
+    """' (the disk holding <folder> is full ...)' when less than 1 MiB is free there, else ''. SQLite
+    words a full disk as 'disk I/O error' when it cannot grow its shared-memory (-shm) file."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # a folder not made yet: the disk it would be on
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    if free >= LOW_SPACE_BYTES:
+        return ""
+    return f" (the disk holding {folder} is full, {free // 1024} KiB free: free some space and try again)"
 
 
 @contextmanager
