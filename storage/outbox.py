@@ -106,6 +106,8 @@ def _owner_gone(owner: str | None) -> bool:
 def reconcile_inflight(db: Database, now: float) -> int:
     """Deliveries whose lease expired (or whose owner died) go back to pending with the SAME key.
 
+    Each counts as an attempt whose outcome is unknown (the server may have accepted it), so connectors
+    without idempotency (a wiki) look for what they sent before posting again.
     A live lease of another process is left alone: that process is sending the row right now."""
     with immediate(db):
         stale = [
@@ -115,7 +117,8 @@ def reconcile_inflight(db: Database, now: float) -> int:
         ]
         for delivery_id in stale:
             db.execute(
-                "UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                "UPDATE outbox SET state = 'pending', attempts = attempts + 1, lease_owner = NULL, lease_until = NULL "
+                "WHERE id = ?",
                 [delivery_id],
             )
     return len(stale)

@@ -40,6 +40,17 @@ def test_the_lease_of_a_process_that_died_is_taken_over_at_once(db: Database) ->
     assert outbox.reconcile_inflight(db, now) == 1
 
 
+def test_a_taken_over_lease_counts_as_an_attempt_so_the_next_sender_looks_first(db: Database) -> None:
+    share(db)
+    now = time.time()
+    first = outbox.claim_due(db, now, owner=crashed_owner())
+    assert first is not None and first.attempts == 0
+    outbox.reconcile_inflight(db, now)  # killed after the server accepted, before we recorded it
+    again = outbox.claim_due(db, now, owner=outbox.new_owner())
+    assert again is not None
+    assert (again.idempotency_key, again.attempts) == (first.idempotency_key, 1)
+
+
 def test_only_the_lease_owner_records_a_result(db: Database) -> None:
     rowid, now = share(db), time.time()
     stale, current = outbox.new_owner(), outbox.new_owner()
