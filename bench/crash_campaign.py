@@ -3,13 +3,15 @@
     .venv/bin/python -m bench.crash_campaign                    # 100 runs, ~5 min on 2 cores
     .venv/bin/python -m bench.crash_campaign --runs 10 --seed 7
 
-One library shares to three targets: a Matrix room on a real Synapse, a real Ralph LRS (xAPI) and a
-signed webhook to a loopback receiver that records every POST. Each run picks a scenario, starts the
-`inflow` command in its own process group and kills the group with SIGKILL after a random delay drawn
-from 0 to 1.2 times that command's own (calibrated) duration:
+One library shares to four targets: a Matrix room on a real Synapse, a real Ralph LRS (xAPI), a signed
+webhook to a loopback receiver that records every POST, and a page of a real MediaWiki. Each run picks
+a scenario, starts the `inflow` command in its own process group and kills the group with SIGKILL after
+a random delay drawn from 0 to 1.2 times that command's own (calibrated) duration:
 
-    capture   `capture --share room,lrs,hook`     (the writer's transaction, the outbox rows)
-    sync      `sync now` with 1-3 moments queued   (between a backend's accept and our commit)
+    capture   `capture --share` to all four      (the writer's transaction, the outbox rows)
+    sync      `sync now` with 1-3 moments queued   (anywhere in a pass)
+    accept    the same, killed by the server side the moment one target's server has accepted a write
+              and before the answer reaches Inflow (between a backend's accept and our commit)
     backup    `backup`                             (the online backup copy)
     restore   `restore --yes` of a fresh backup    (the library swapped for the backup)
     import    `import` of a 20-moment JSON export  (the all-or-nothing import transaction)
@@ -17,10 +19,12 @@ from 0 to 1.2 times that command's own (calibrated) duration:
 After each kill it restarts: `sync now` until nothing is left to send, then compares what the servers
 hold with what the database says. Counted as lost: a capture whose id was printed but is not in the
 library, a queued delivery not `sent` after the drain, a server copy of a moment the library does not
-have, an import that is neither all nor nothing. Duplicated: a moment twice in the room or the LRS, or
-under two webhook-ids. Corrupt: `PRAGMA integrity_check` not `ok`. A webhook receiver has no
-idempotency of its own: Inflow sends the same `webhook-id` on every attempt (the outbox row's key) so the
-receiver can dedupe; the table counts those re-sent POSTs separately ("webhook re-sends").
+have, an import that is neither all nor nothing. Duplicated: a moment twice in the room, the LRS or the
+wiki page (two sections), or under two webhook-ids. Corrupt: `PRAGMA integrity_check` not `ok`.
+A webhook receiver has no idempotency of its own: Inflow sends the same `webhook-id` on every attempt
+(the outbox row's key) so the receiver can dedupe; the table counts those re-sent POSTs separately
+("webhook re-sends"). A wiki has none either: Inflow marks each section `<!-- inflow:<moment id> -->`
+and, on a retry, looks for it before posting again.
 """
 
 from __future__ import annotations
@@ -36,21 +40,15 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from sync.http import new_session
-from tests.integration.servers.ralph import Ralph
-from tests.integration.servers.synapse import Synapse
-from tests.unit.sync.local_server import LocalServer, Request
+from bench.crash_servers import WIKI_PAGE, KillSwitch, Servers, servers
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ("capture", "sync", "backup", "restore", "import")
-TARGETS = ("room", "lrs", "hook")
+SCENARIOS = ("capture", "sync", "accept", "backup", "restore", "import")
+TARGETS = ("room", "lrs", "hook", "wiki")
 HOOK_SECRET = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 COMMAND_TIMEOUT_S = 120
 
@@ -94,15 +92,18 @@ class Library:
             timeout=COMMAND_TIMEOUT_S, check=False,
         )  # fmt: skip
 
-    def run_killed(self, args: list[str], delay: float) -> tuple[bool, str]:
-        """Start `args`, SIGKILL its process group after `delay` s; (killed before it ended, its stdout)."""
+    def run_killed(self, args: list[str], delay: float, switch: KillSwitch | None = None) -> tuple[bool, str]:
+        """Start `args`, SIGKILL its process group after `delay` s (or when an armed `switch` fires);
+        (killed before it ended, its stdout)."""
         process = subprocess.Popen(
             self.argv(*args), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
             env=self.env, start_new_session=True,
         )  # fmt: skip
+        if switch is not None:
+            switch.pgid = process.pid
         try:
             process.wait(timeout=delay)
-            killed = False
+            killed = switch is not None and switch.fired.is_set()
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             killed = True
@@ -114,72 +115,20 @@ class Library:
             return conn.execute(sql, params).fetchall()
 
 
-@dataclass
-class Servers:
-    synapse: Synapse
-    ralph: Ralph
-    room_id: str
-    token: str
-    hooks: list[Request]
-    hook_url: str
-
-    def room_bodies(self) -> list[str]:
-        """Every m.room.message in the room, as JSON text (newest first, all pages)."""
-        found: list[str] = []
-        url = f"{self.synapse.base_url}/_matrix/client/v3/rooms/{quote(self.room_id, safe='')}/messages"
-        params: dict[str, str] = {"dir": "b", "limit": "1000"}
-        http = new_session("Inflow-crash-campaign")
-        while True:
-            page = http.get(url, params=params, headers={"Authorization": f"Bearer {self.token}"}, timeout=30)
-            page.raise_for_status()
-            body = page.json()
-            found += [json.dumps(e["content"]) for e in body["chunk"] if e["type"] == "m.room.message"]
-            if not body["chunk"] or "end" not in body:
-                return found
-            params["from"] = body["end"]
-
-    def copies(self, marker: str) -> dict[str, int]:
-        """How many copies of the moments titled with `marker` each server holds (webhook: distinct ids)."""
-        room = sum(marker in body for body in self.room_bodies())
-        lrs = sum(marker in json.dumps(s) for s in self.ralph.statements())
-        posts = [r for r in list(self.hooks) if r.method == "POST" and marker.encode() in r.raw]
-        return {
-            "room": room,
-            "lrs": lrs,
-            "hook": len({r.headers.get("webhook-id") for r in posts}),
-            "posts": len(posts),
-        }
-
-
-@contextmanager
-def servers(folder: Path) -> Iterator[Servers]:
-    """Synapse, Ralph and a webhook receiver on loopback, stopped at the end."""
-    with ExitStack() as stack:
-        (folder / "synapse").mkdir()
-        (folder / "ralph").mkdir()
-        synapse = Synapse.create(folder / "synapse")
-        stack.callback(synapse.close)
-        ralph = Ralph.create(folder / "ralph")
-        stack.callback(ralph.close)
-        hooks: list[Request] = []
-        receiver = stack.enter_context(LocalServer(lambda _r, _h: (204, {}, b""), methods=("POST",), log=hooks))
-        me = synapse.register("crash", "pw")
-        room_id = synapse.create_room(me, "crash campaign")
-        yield Servers(synapse, ralph, room_id, me.access_token, hooks, f"{receiver.url}/hooks/inflow")
-
-
 def add_targets(library: Library, found: Servers) -> None:
     library.env.update(
         {
             "INFLOW_SECRET_ROOM": found.token,
             "INFLOW_SECRET_LRS": found.ralph.password,
             "INFLOW_SECRET_HOOK": HOOK_SECRET,
+            "INFLOW_SECRET_WIKI": found.wiki.bot.password,
         }
     )
     for kind, name, settings in (
-        ("matrix", "room", [f"url={found.synapse.base_url}", f"room={found.room_id}"]),
-        ("xapi", "lrs", [f"url={found.ralph.endpoint}", f"username={found.ralph.username}"]),
-        ("webhook", "hook", [f"url={found.hook_url}"]),
+        ("matrix", "room", [f"url={found.urls['room']}", f"room={found.room_id}"]),
+        ("xapi", "lrs", [f"url={found.urls['lrs']}", f"username={found.ralph.username}"]),
+        ("webhook", "hook", [f"url={found.urls['hook']}"]),
+        ("mediawiki", "wiki", [f"url={found.urls['wiki']}", f"page={WIKI_PAGE}", f"username={found.wiki.bot.login}"]),
     ):
         added = library.run("target", "add", kind, "--name", name, *[a for s in settings for a in ("--set", s)])
         if added.returncode != 0:
@@ -195,6 +144,7 @@ class Run:
     marker: str  # in the title of every moment this run makes
     delay: float  # seconds until SIGKILL
     queued: int  # moments queued before a killed `sync now`
+    target: str  # accept: the target whose server's accept of a write kills `sync now`
 
 
 def share_args(title: str, body: str) -> list[str]:
@@ -213,7 +163,7 @@ def moment_count(library: Library, marker: str = "") -> int:
     return int(library.query("SELECT count(*) FROM moments WHERE title LIKE ?", (f"%{marker}%",))[0][0])
 
 
-def run_scenario(library: Library, run: Run, tally: Tally, folder: Path) -> bool:
+def run_scenario(library: Library, run: Run, tally: Tally, folder: Path, switch: KillSwitch) -> bool:
     """The killed command of one run; returns whether it was killed before it ended."""
     scenario, marker, delay = run.scenario, run.marker, run.delay
     if scenario == "capture":
@@ -222,11 +172,14 @@ def run_scenario(library: Library, run: Run, tally: Tally, folder: Path) -> bool
         if not killed and out.strip() and moment_count(library, marker) != 1:
             tally.fail("lost", f"{marker}: capture printed {out.strip()} but the library does not hold it")
         return killed
-    if scenario == "sync":
+    if scenario in ("sync", "accept"):
         for n in range(run.queued):
             made = library.run(*share_args(f"{marker} queued {n}", f"note {marker} {n}"))
             tally.captured += 1 if made.returncode == 0 else 0
-        return library.run_killed(["sync", "now"], delay)[0]
+        if scenario == "sync":
+            return library.run_killed(["sync", "now"], delay)[0]
+        switch.arm(run.target)
+        return library.run_killed(["sync", "now"], COMMAND_TIMEOUT_S, switch)[0]
     before = moment_count(library)
     if scenario == "backup":
         killed = library.run_killed(["backup"], delay)[0]
@@ -311,6 +264,7 @@ def calibrate(library: Library, folder: Path) -> dict[str, float]:
         argv = {
             "capture": share_args("calibration", "calibration"),
             "sync": ["sync", "now"],
+            "accept": ["sync", "now"],
             "backup": ["backup"],
             "restore": ["restore", "--yes", library.run("backup").stdout.strip()],
             "import": ["import", "--no-snapshots", str(import_file(folder, "calibration"))],
@@ -336,11 +290,10 @@ def campaign(
         timings = calibrate(library, folder)
         for number in range(runs):
             scenario = scenarios[number % len(scenarios)] if number < len(scenarios) else rng.choice(scenarios)
-            run = Run(
-                scenario, f"crash{seed:04d}r{number:04d}x", rng.uniform(0, 1.2 * timings[scenario]), rng.randint(1, 3)
-            )
+            marker, delay = f"crash{seed:04d}r{number:04d}x", rng.uniform(0, 1.2 * timings[scenario])
+            run = Run(scenario, marker, delay, rng.randint(1, 3), rng.choice(TARGETS))
             tally.runs[scenario] += 1
-            tally.killed[scenario] += run_scenario(library, run, tally, folder)
+            tally.killed[scenario] += run_scenario(library, run, tally, folder, found.switch)
             drain(library, tally)
             check(library, found, run.marker, tally)
     return tally, timings
