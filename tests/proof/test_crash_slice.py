@@ -1,5 +1,5 @@
 """The crash campaign's fixed-seed slice (bench/crash_campaign.py): 10 SIGKILLed runs, every scenario
-twice, against a real Synapse, a real Ralph and a loopback webhook receiver; 0 lost, 0 duplicated, 0
+at least once, against a real Synapse, Ralph and MediaWiki and a loopback webhook receiver; 0 lost, 0 duplicated, 0
 corrupt."""
 
 from __future__ import annotations
