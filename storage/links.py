@@ -8,15 +8,21 @@ without a scheme (`example.org/page`) is kept as typed.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
 
 LINK_SCHEMES = frozenset({"http", "https"})
 _LEADING = "".join(chr(c) for c in range(0x21))  # browsers drop C0 controls and spaces before a scheme
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*(?=:)")  # urlsplit's rule, without its host checks
+_INSIDE = str.maketrans("", "", "\t\r\n")
 
 
 def link_scheme(url: str) -> str:
-    """The scheme as a browser reads it (lower-case; tabs and newlines inside are ignored), or ""."""
-    return urlsplit(url.lstrip(_LEADING)).scheme.lower()
+    """The scheme as a browser reads it (lower-case; tabs and newlines inside are ignored), or "".
+
+    Read with urlsplit's own rule but not through it: urlsplit raises ValueError for a link with an
+    unbalanced bracket (`https://host]/`), which is then refused as any malformed link is."""
+    found = _SCHEME.match(url.lstrip(_LEADING).translate(_INSIDE))
+    return found.group(0).lower() if found else ""
 
 
 def link_problem(url: str) -> str | None:

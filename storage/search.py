@@ -20,6 +20,8 @@ from storage.models import Kind, MomentQuery, SearchResult
 
 RANK_WINDOW = 10_000
 """How many of the newest matches are ranked."""
+MAX_PHRASES = 64
+"""A query's chunks beyond this many are not matched (FTS5's time grows with their square: 1,000 took 4 s)."""
 
 _TEXT_COLUMNS = "{title body tags url snapshot}"
 _BM25_WEIGHTS = "10.0, 1.0, 5.0, 2.0, 0.0, 0.5"  # title, body, tags, url, kind, snapshot (and file) text
@@ -51,6 +53,9 @@ def parse_query(text: str) -> tuple[str | None, tuple[str, ...]]:
         phrases.append(phrase)
     if not phrases:
         return None, ()
+    phrases = list(dict.fromkeys(phrases))  # the same chunk twice adds nothing (and FTS5 time grows ~n²)
+    if len(phrases) > MAX_PHRASES:  # pasted pages of text: the first chunks and the one being typed
+        phrases = [*phrases[: MAX_PHRASES - 1], phrases[-1]]
     return f"{_TEXT_COLUMNS} : ({' AND '.join(phrases)})", tuple(dict.fromkeys(terms))
 
 

@@ -93,3 +93,18 @@ def test_saving_a_setting_keeps_an_invalid_config_file_aside(tmp_path: Path) -> 
     assert load_config(paths).values["hotkey"] == "Ctrl+Alt+L"
     kept = list(paths.config_file.parent.glob("config.toml.invalid-*"))
     assert [path.read_bytes() for path in kept] == [broken]  # what the person wrote is not lost
+
+
+def test_a_link_with_an_unbalanced_bracket_is_refused_in_one_line(tmp_path: Path) -> None:
+    code, _out, err = run_cli(["--basedir", str(tmp_path / "base"), "capture", "--url", "https://host]/x", "hi"])
+    assert code == 2
+    assert "is not a web link" in err
+    assert "Traceback" not in err
+
+
+def test_a_pasted_page_of_words_searches_in_bounded_time(tmp_path: Path) -> None:
+    from storage.search import MAX_PHRASES, parse_query
+
+    expression, _terms = parse_query("ab " * 100_000 + " ".join(f"w{i}" for i in range(1000)))
+    assert expression is not None
+    assert expression.count(" AND ") == MAX_PHRASES - 1
