@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from app.config import load_config
 from app.controller import AppController
 from app.hotkey.x11 import X11Hotkey
-from app.paths import Paths, resolve_paths
+from app.paths import Paths
 from storage.db import open_database
 from storage.models import Draft, Kind, MomentQuery
 from storage.moments import add_moment, count_moments, list_rowids
@@ -22,12 +22,6 @@ from ui.ports import SaveRequest
 from ui.tray import Tray
 
 pytestmark = pytest.mark.x11
-
-
-@pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    return resolve_paths(str(tmp_path / "base"))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ desktop declines later is told to the person."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ import app.hotkey
 from app.config import load_config
 from app.controller import AppController
 from app.hotkey.base import HotkeyBackend
-from app.paths import Paths, resolve_paths
+from app.paths import Paths
 from storage.db import open_database
 
 pytestmark = pytest.mark.x11
@@ -37,12 +36,6 @@ class DecliningHotkey(HotkeyBackend):
 
     def state(self) -> str:
         return self.current
-
-
-@pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    return resolve_paths(str(tmp_path / "base"))
 
 
 @pytest.fixture

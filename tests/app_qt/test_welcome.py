@@ -4,7 +4,6 @@ is and the way to a team), a notification naming the hotkey, and the welcome aga
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,18 +11,12 @@ from pytestqt.qtbot import QtBot
 
 from app.config import load_config
 from app.controller import AppController
-from app.paths import Paths, resolve_paths
+from app.paths import Paths
 from app.welcome import first_run
 from storage.db import open_database
 from ui.tray import Tray
 
 pytestmark = pytest.mark.x11
-
-
-@pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    return resolve_paths(str(tmp_path / "base"))
 
 
 @pytest.fixture
