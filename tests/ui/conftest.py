@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from storage.models import KeptFile, Kind, Moment, MomentQuery, SearchResult, Snapshot
+from ui.capture import CaptureWindow
 
 _KINDS = (Kind.TIP, Kind.RESOURCE, Kind.QUESTION)
 
@@ -106,6 +107,15 @@ def show_active(qtbot: QtBot) -> Callable[[QWidget], None]:
         qtbot.waitUntil(widget.isActiveWindow, timeout=2000)
 
     return show
+
+
+@pytest.fixture
+def window(show_active: Callable[[QWidget], None]) -> CaptureWindow:
+    """A capture window, shown and active, with the title field focused (the capture tests' window)."""
+    w = CaptureWindow()
+    show_active(w)
+    w.title_edit.setFocus()
+    return w
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,6 @@ from pytestqt.qtbot import QtBot
 from storage.models import Draft, Kind
 from ui.capture import CaptureWindow
 from ui.ports import CaptureContext, SaveRequest
-
-
-@pytest.fixture
-def window(show_active: Callable[[QWidget], None]) -> CaptureWindow:
-    w = CaptureWindow()
-    show_active(w)
-    w.title_edit.setFocus()
-    return w
 
 
 def test_ctrl_number_switches_kind(window: CaptureWindow, qtbot: QtBot) -> None:

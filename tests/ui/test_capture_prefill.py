@@ -3,11 +3,7 @@ Esc, and never written over what the person edited (cleared included)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from storage.models import Draft, Kind
@@ -16,14 +12,6 @@ from ui.capture_prefill import KEYS_HINT
 from ui.ports import CaptureContext
 
 SELECTED = CaptureContext(selection="WAL lets readers go on", url="https://sqlite.org/wal.html", app_name="Firefox")
-
-
-@pytest.fixture
-def window(show_active: Callable[[QWidget], None]) -> CaptureWindow:
-    w = CaptureWindow()
-    show_active(w)
-    w.title_edit.setFocus()
-    return w
 
 
 def test_a_prefill_is_selected_so_typing_replaces_it(window: CaptureWindow, qtbot: QtBot) -> None:
