@@ -18,6 +18,7 @@ _MODULES = {
     "discourse": "sync.connectors.discourse",
     "mediawiki": "sync.connectors.mediawiki",
     "confluence": "sync.connectors.confluence",
+    "mastodon": "sync.connectors.mastodon",
 }
 
 
