@@ -346,6 +346,52 @@ def _v6_leases_and_waits(db: Database) -> None:
     )
 
 
+_DAY_AFTER = "coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', {}, '+1 day'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 day'))"
+
+
+@migrations(name="0007_resurface_cards")
+def _v7_resurface_cards(db: Database) -> None:
+    """One spaced-repetition card per tip and resource (the fields of an FSRS card as columns), made
+    by a trigger when the moment is saved and first due a day later (a day from now when its stamp does
+    not parse); questions never resurface."""
+    execute_script(
+        db,
+        """
+        CREATE TABLE resurface_cards (
+            moment_rowid INTEGER PRIMARY KEY REFERENCES moments (rowid) ON DELETE CASCADE,
+            due TEXT NOT NULL,
+            state INTEGER NOT NULL DEFAULT 1,
+            step INTEGER DEFAULT 0,
+            stability REAL,
+            difficulty REAL,
+            last_review TEXT,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            last_shown TEXT,
+            never_resurface INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX resurface_cards_by_due ON resurface_cards (due) WHERE never_resurface = 0;
+        INSERT INTO resurface_cards (moment_rowid, due)
+            SELECT rowid, {due_created_at} FROM moments
+            WHERE kind IN ('tip', 'resource') AND deleted_at IS NULL;
+        CREATE TRIGGER resurface_cards_insert AFTER INSERT ON moments WHEN new.kind IN ('tip', 'resource')
+        BEGIN
+            INSERT OR IGNORE INTO resurface_cards (moment_rowid, due)
+            VALUES (new.rowid, {due_new_created_at});
+        END;
+        CREATE TRIGGER resurface_cards_kind AFTER UPDATE OF kind ON moments WHEN new.kind IN ('tip', 'resource')
+        BEGIN
+            INSERT OR IGNORE INTO resurface_cards (moment_rowid, due)
+            VALUES (new.rowid, {due_new_updated_at});
+        END;
+        """.format(
+            due_created_at=_DAY_AFTER.format("created_at"),
+            due_new_created_at=_DAY_AFTER.format("new.created_at"),
+            due_new_updated_at=_DAY_AFTER.format("new.updated_at"),
+        ),
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of Inflow knows, in order."""
     return [m.name for m in migrations._migrations]  # no public accessor in sqlite-utils 4
