@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from storage.db import open_database
 from storage.migrations import migrations
-from storage.models import Draft
+from storage.models import Draft, Kind
 from storage.moments import add_moment, delete_moments
 from storage.resurface import CardState, card, mark_shown, record_review, set_never_resurface, shown_since, todays_queue
 
@@ -16,7 +16,7 @@ DAY0 = "2026-03-01T09:00:00.000Z"
 
 
 def _add(db: Database, kind: str, title: str, when: str = DAY0) -> str:
-    return add_moment(db, Draft(kind=kind, title=title, body="b"), now=when).id
+    return add_moment(db, Draft(kind=Kind(kind), title=title, body="b"), now=when).id
 
 
 def test_tips_and_resources_get_a_card_due_a_day_later_questions_none(db: Database) -> None:
