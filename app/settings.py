@@ -96,6 +96,14 @@ SETTINGS: tuple[Setting, ...] = (
         policy="How many daily backups of the library are kept on the computer.",
     ),
     Setting(
+        "resurface", bool, True, "Bring tips and resources back now and then, spaced out (FSRS), at calm moments.",
+        policy="false: saved tips and resources are never brought back (notifications, the Today view).",
+    ),
+    Setting(
+        "resurface_per_day", int, 3, "At most this many moments are brought back a day.",
+        policy="At most this many saved moments are brought back to a person a day.",
+    ),
+    Setting(
         "permit_insecure_http",
         bool,
         True,
