@@ -3,7 +3,8 @@ them for free): its declarations, that constructing it contacts nobody, and that
 and every unsupported operation fail the documented way (sync/connector.py, sync/errors.py).
 
 Generic by design: no connector is special-cased by name. Settings are filled from the keys' names:
-a URL key (named `url`, ending in `_url`, or whose label says URL) gets the unreachable server, with the
+a URL key (named `url`, ending in `_url`, or whose label says URL) gets the unreachable server (a `*_host` key
+its host and a `*_port` key its port: mail servers are named so), with the
 path of the example URL in its help text (e.g. `/wiki/api/v2`, `/w/api.php`); so does the secret when
 its label says it is a URL (webhook-style targets, which may then have no keys at all); other keys get
 plausible values. A malformed remote id may be refused before any request (any classified SyncError).
@@ -15,6 +16,7 @@ import re
 import socket
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -43,6 +45,11 @@ def is_url_key(key: TargetKey) -> bool:
     return key.name == "url" or key.name.endswith("_url") or "url" in key.label.lower().split()
 
 
+def is_host_key(key: TargetKey) -> bool:
+    """A server named by host and port (mail: `smtp_host`, `smtp_port`), not by a URL."""
+    return key.name.endswith("_host")
+
+
 def secret_is_url(factory: ConnectorFactory) -> bool:
     return "url" in factory.secret_label.lower().split()
 
@@ -64,8 +71,13 @@ def unreachable() -> str:
 
 def _settings(factory: ConnectorFactory, url: str) -> dict[str, str]:
     settings: dict[str, str] = {}
+    parts = urlsplit(url)
     for key in factory.keys:
-        if is_url_key(key):
+        if is_host_key(key):
+            settings[key.name] = parts.hostname or ""
+        elif key.name.endswith("_port"):
+            settings[key.name] = str(parts.port or "")
+        elif is_url_key(key):
             settings[key.name] = url + _example_path(key.help)
         elif key.required:
             settings[key.name] = EXAMPLES.get(key.name, f"example-{key.name}")
@@ -125,8 +137,8 @@ def test_declarations(kind: str) -> None:
     assert names or secret_is_url(factory), "no settings at all: only a target whose secret is its URL"
     assert len(names) == len(set(names))
     assert all(isinstance(key, TargetKey) and key.name.strip() and key.label.strip() for key in factory.keys)
-    assert any(is_url_key(key) for key in factory.keys) or secret_is_url(factory), (
-        "a target must be pointable at a local server: a `url` (or `*_url`) key, or a secret that is the URL"
+    assert any(is_url_key(key) or is_host_key(key) for key in factory.keys) or secret_is_url(factory), (
+        "a target must be pointable at a local server: a `url` (or `*_url`, `*_host`) key, or a secret that is the URL"
     )
     assert isinstance(factory.secret_label, str) and factory.secret_label.strip()
     for capability in (factory.can_edit, factory.can_retract, factory.can_pull):

@@ -1,7 +1,7 @@
 """A server's error text reaches the library clean: decoded, without control characters, one line, cut.
 
 Walks every registered connector (sync.registry.kinds()) against a loopback server whose every answer is
-hostile: escape sequences in every usual error field, or binary garbage.
+hostile: escape sequences in every usual error field, or binary garbage (kinds that speak HTTP).
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import pytest
 
 from sync.errors import MESSAGE_LIMIT, ErrorKind, SyncError, clean_message, decode_body, transient
 from sync.http import InflowSession
-from sync.registry import kinds
+from sync.registry import connector_for, kinds
 from tests.unit.sync.local_server import Answer, LocalServer, Request, json_answer
 from tests.unit.sync.test_conformance import MOMENT, _make
 
+HTTP_KINDS = [kind for kind in kinds() if getattr(connector_for(kind), "speaks_http", True)]
+"""Mail kinds speak SMTP and IMAP, whose replies are classified by their codes (tests/unit/sync/test_email.py)."""
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
 HOSTILE = f"bad {ESCAPES} news\r\nsecond line " + "long " * 200
 RAW_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -66,7 +68,7 @@ def _errors(kind: str, answer: Any, http: InflowSession) -> list[SyncError]:
 
 
 @pytest.mark.parametrize("answer", list(ANSWERS))
-@pytest.mark.parametrize("kind", kinds())
+@pytest.mark.parametrize("kind", HTTP_KINDS)
 def test_every_connector_keeps_server_error_text_clean(kind: str, answer: str, session: InflowSession) -> None:
     errors = _errors(kind, ANSWERS[answer], session)
     assert errors, "a hostile answer was taken for success"

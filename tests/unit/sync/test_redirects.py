@@ -35,7 +35,12 @@ def _signs_in_by_device_code(kind: str) -> bool:
     return hasattr(sys.modules[connector_for(kind).__module__], "start_device_sign_in")
 
 
-PLAIN_KINDS = [kind for kind in kinds() if not _signs_in_by_device_code(kind)]
+PLAIN_KINDS = [
+    kind
+    for kind in kinds()
+    if not _signs_in_by_device_code(kind) and getattr(connector_for(kind), "speaks_http", True)
+]
+"""Mail kinds (SMTP, IMAP) have no redirects."""
 
 
 def _leaks(seen: list[Request]) -> list[str]:
