@@ -116,6 +116,23 @@ def check_secret_scan(paths: Paths) -> tuple[str, str]:
     return "ok", "secret check: the sample AWS key was found"
 
 
+def check_resurface(paths: Paths) -> tuple[str, str]:
+    try:
+        from datetime import UTC, datetime
+
+        from app.resurface import Answer, schedule
+        from storage.resurface import CardRow
+
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        sample = CardRow("self-test", "", "tip", None, "2026-01-01T00:00:00.000Z", 1, 0, None, None, None, 0, 0)
+        after = schedule(sample, Answer.STILL_USEFUL, now)
+    except ImportError as exc:
+        return "failed", f"resurfacing: {_missing_module(exc)}"
+    if after.due <= sample.due:
+        return "failed", f"resurfacing: a sample review was not scheduled later ({after.due})"
+    return "ok", f"resurfacing: a sample review was scheduled (next at {after.due[:16]}Z)"
+
+
 def intended_platform() -> tuple[str | None, str]:
     """(the Qt platform plugin the app would load here, or None to let Qt pick; why)."""
     forced = os.environ.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
@@ -266,6 +283,7 @@ CHECKS: tuple[Check, ...] = (
     check_fts5,
     check_offline_copies,
     check_secret_scan,
+    check_resurface,
     check_qt,
     check_resources,
     check_keyring,

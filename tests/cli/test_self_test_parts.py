@@ -54,6 +54,7 @@ def blocked(inflow: Run, tmp_path: Path) -> Run:
         ("trafilatura", "offline copies", "trafilatura"),
         ("nh3", "offline copies", "nh3"),
         ("detect_secrets", "secret check", "detect_secrets"),
+        ("fsrs", "resurfacing", "fsrs"),
         ("sync.connectors.mediawiki", "connectors", "sync.connectors.mediawiki"),
         ("keyring", "keyring", "keyring"),
         ("Xlib", "hotkey", "Xlib"),
@@ -66,7 +67,7 @@ def test_a_missing_package_fails_the_self_test_naming_the_part(blocked: Run, blo
     assert result.stdout.rstrip().splitlines()[-1].startswith("self-test: FAILED")
     assert part in result.stdout.rstrip().splitlines()[-1]
     # everything else still reports: one line per check
-    assert len(re.findall(r"^(ok|warning|failed) ", result.stdout, re.M)) == 9
+    assert len(re.findall(r"^(ok|warning|failed) ", result.stdout, re.M)) == 10
 
 
 def test_nothing_blocked_passes(blocked: Run) -> None:
