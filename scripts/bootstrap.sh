@@ -84,11 +84,13 @@ RUNTIME_PACKAGES=(
 # MediaWiki for its real-server tests (served by `php -S`; the apache2 it pulls in never runs).
 # wixl and msitools build and read back the MSI authoring check (scripts/packaging/msi.sh).
 # weston (headless backend) and the Wayland client libraries run the app under Wayland; dbus gives the
-# fake GlobalShortcuts portal its private bus (tests/desktop).
+# fake GlobalShortcuts portal its private bus (tests/desktop). dovecot-imapd is the IMAP server of the
+# e-mail target's tests (tests/integration/test_email.py).
 TEST_PACKAGES=(
   xvfb xdotool trayer dunst gnome-keyring dbus dbus-x11 libnotify-bin x11-utils procps binutils
   mediawiki php8.2-cli php8.2-sqlite3
   wixl msitools
   lintian python3-venv
   weston libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0
+  dovecot-imapd
 )

@@ -11,7 +11,7 @@ import smtplib
 import socket
 import socketserver
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email import policy
 from email.parser import BytesParser
 
@@ -50,6 +50,8 @@ class _Submission(socketserver.StreamRequestHandler):
                 while (chunk := self.rfile.readline()) != b".\r\n":
                     data += chunk
                 server.received.append(data)
+                if server.deliver is not None:
+                    server.deliver(data.replace(b"\r\n..", b"\r\n."))
                 self._say("250 queued")
             elif verb == "QUIT":
                 self._say("221 bye")
@@ -69,6 +71,8 @@ class _Server(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _Submission)
         self.received: list[bytes] = []
         self.password = "s3cret"
+        self.deliver: Callable[[bytes], None] | None = None
+        """Where a received mail goes too (the integration tests: into Dovecot's Maildir)."""
 
 
 @pytest.fixture(scope="module")
