@@ -1,4 +1,7 @@
-"""The library window: search, filter, read, edit and delete moments."""
+"""The library window: search, filter, read, edit and delete moments; its views are tabs (ui.library_views).
+
+A little over 400 lines: the one window's wiring; its parts live in the ui/library_*.py modules.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from ui.library_detail import DetailPane
 from ui.library_model import MomentListModel
 from ui.library_states import count_text, empty_library_text, no_match_overlay, no_match_text, offline_mark
 from ui.library_toolbar import LibraryToolbar, shortcut
+from ui.library_views import LibraryViews
 from ui.markdown import SAFE_SCHEMES
 from ui.ports import DeliverySource, LibrarySource, SnapshotSource
 from ui.widgets import InlineBar
@@ -141,7 +145,8 @@ class LibraryWindow(QMainWindow):
         layout.addWidget(self.toolbar)
         for bar in (self.banner, self.error_bar, self.undo_bar):
             layout.addWidget(bar)
-        layout.addWidget(splitter, 1)
+        self.views = LibraryViews(splitter, self)  # add_view() adds Today and the other views
+        layout.addWidget(self.views, 1)
         self.setCentralWidget(central)
         self.count_label = QLabel(self)
         self.count_label.setContentsMargins(6, 0, 0, 0)
