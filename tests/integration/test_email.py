@@ -5,15 +5,27 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
 import requests
+from sqlite_utils import Database
 
+from storage import outbox, outbox_status
+from storage.db import open_database
+from storage.models import DeliveryState, Draft, Kind
+from storage.moments import add_moment, get_moment
+from storage.pull import replies_for
 from sync.connector import OutgoingMoment, Target
 from sync.connectors.email import EmailConnector
+from sync.engine import SyncEngine
 from sync.errors import ErrorKind, SyncError
+from sync.http import new_session
+from tests.unit.storage.crashed import crashed_owner
 from tests.unit.sync.test_email import _Server
 
 from .servers import ServerNotInstalledError
@@ -47,7 +59,7 @@ def smtp(dovecot: Dovecot) -> Iterator[_Server]:
 
     server = _Server()
     server.password = PASSWORD
-    server.deliver = dovecot.deliver
+    server.deliver = lambda raw: dovecot.deliver(raw, BytesParser().parsebytes(raw, headersonly=True)["To"])
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
     server.shutdown()
@@ -118,3 +130,63 @@ def test_a_wrong_password_pauses_the_target(dovecot: Dovecot, smtp: _Server) -> 
     with pytest.raises(SyncError) as caught:
         _connector(dovecot, smtp, password="wrong").fetch_replies("<outbox-7.inflow@example.org>")
     assert caught.value.kind is ErrorKind.AUTH and "sign in again" in caught.value.message
+
+
+# ---------------------------------------------------------------------- through the engine, with a real outbox
+
+
+def _target(dovecot: Dovecot, smtp: _Server, user: str) -> Target:
+    return Target("team", "email", {
+        "address": user, "smtp_host": "127.0.0.1", "smtp_port": str(smtp.server_address[1]), "security": "plain",
+        "username": user, "imap_host": "127.0.0.1", "imap_port": str(dovecot.port),
+    })  # fmt: skip
+
+
+def _engine(db: Database, target: Target, password: str = PASSWORD) -> SyncEngine:
+    return SyncEngine(db, lambda: [target], lambda _t: password, lambda: new_session("Inflow-test"), rng=lambda: 0.0)
+
+
+def test_shared_through_the_engine_once_after_a_crash_and_its_answer_arrives(
+    dovecot: Dovecot, smtp: _Server, tmp_path: Path
+) -> None:
+    user = f"crash-{uuid.uuid4().hex[:6]}@example.org"
+    target = _target(dovecot, smtp, user)
+    db = open_database(tmp_path / "inflow.db")
+    moment_id = add_moment(db, Draft(kind=Kind.QUESTION, title="Wer reviewt? ✓", share_to=("team",))).id
+    claimed = outbox.claim_due(db, time.time(), owner=crashed_owner())  # the app that is killed below
+    assert claimed is not None
+    first = _engine(db, target)  # sends, then is killed before recording it
+    first._connector(target).send(
+        OutgoingMoment(claimed.moment_id, "question", claimed.title, claimed.body, None, (), claimed.created_at,
+                       claimed.idempotency_key)
+    )  # fmt: skip
+    first.close()
+    db.conn.close()
+    assert dovecot.count(user) == 1
+    reopened = open_database(tmp_path / "inflow.db")
+    engine = _engine(reopened, target)
+    assert engine.reconcile() == 1
+    assert engine.run_pass().sent == 1
+    assert dovecot.count(user) == 1, "the retry found the mail and sent no second one"
+    sent = outbox_status.deliveries_for(reopened, get_moment(reopened, moment_id).rowid)[0]
+    assert sent.state is DeliveryState.SENT and (sent.remote_id or "").endswith(".inflow@example.org>")
+    dovecot.deliver(
+        f"Message-ID: <a-{uuid.uuid4().hex[:6]}@example.org>\r\nFrom: Bob <bob@example.org>\r\n"
+        f"In-Reply-To: {sent.remote_id}\r\nSubject: Re\r\n\r\nThe ops team.\r\n> Wer reviewt?\r\n".encode(),
+        user,
+    )
+    report = engine.run_pass(pull_now=True)
+    assert [(a.moment_id, a.count) for a in report.answers] == [(moment_id, 1)]
+    assert [r.body for r in replies_for(reopened, get_moment(reopened, moment_id).rowid)] == ["The ops team."]
+    engine.close()
+
+
+def test_a_wrong_password_pauses_the_target_through_the_engine(dovecot: Dovecot, smtp: _Server, tmp_path: Path) -> None:
+    db = open_database(tmp_path / "inflow.db")
+    target = _target(dovecot, smtp, "paused@example.org")
+    moment_id = add_moment(db, Draft(kind=Kind.TIP, title="kept", share_to=("team",))).id
+    engine = _engine(db, target, password="wrong")
+    engine.run_pass()
+    kept = outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)[0]
+    assert kept.state is not DeliveryState.SENT and "sign in again" in (kept.last_error or "")
+    engine.close()

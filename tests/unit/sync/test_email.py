@@ -42,7 +42,7 @@ class _Submission(socketserver.StreamRequestHandler):
                 self._say("250-loopback\r\n250-AUTH PLAIN\r\n250 8BITMIME")
             elif verb == "AUTH":
                 user_pass = base64.b64decode(line.split()[-1]).split(b"\0")
-                ok = user_pass[1:] == [b"ada@example.org", server.password.encode()]
+                ok = len(user_pass) == 3 and bool(user_pass[1]) and user_pass[2] == server.password.encode()
                 self._say("235 ok" if ok else "535 5.7.8 authentication failed")
             elif verb == "DATA":
                 self._say("354 go on")
