@@ -89,6 +89,7 @@ RUNTIME_PACKAGES=(
 TEST_PACKAGES=(
   xvfb xdotool trayer dunst gnome-keyring dbus dbus-x11 libnotify-bin x11-utils procps binutils
   mediawiki php8.2-cli php8.2-sqlite3
+  wordpress mariadb-server php-mysql
   wixl msitools
   lintian python3-venv
   weston libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0

@@ -19,6 +19,7 @@ _MODULES = {
     "mediawiki": "sync.connectors.mediawiki",
     "confluence": "sync.connectors.confluence",
     "mastodon": "sync.connectors.mastodon",
+    "wordpress": "sync.connectors.wordpress",
     "email": "sync.connectors.email",
 }
 
