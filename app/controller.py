@@ -52,7 +52,7 @@ class AppController(QObject):
         from ui.tray import Tray
 
         self._qapp = qapp
-        self._paths = paths
+        self._paths, self._read_db = paths, read_db
         self._config = config
         self._source = DatabaseLibrarySource(read_db, lambda: list(config.targets))
         self._writer = StorageWriter(db, self)
@@ -171,6 +171,13 @@ class AppController(QObject):
             from ui.library import LibraryWindow
 
             self._library = LibraryWindow(self._source, self._source, self._source)
+            from app.resurface_source import ResurfaceSource
+            from ui.today_view import TodayView
+
+            today_source = ResurfaceSource(self._config, self._read_db, self._writer)
+            today = TodayView(today_source)
+            today_source.done = today.refresh
+            self._library.views.add_view(today, "Today")
             self._library_actions.attach(self._library)
             self._library.set_hotkey_hint(self._config.get_str("hotkey"))
             self._library.set_online(self._sharing.online())
