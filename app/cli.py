@@ -133,8 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_digest_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """digest (app.commands_digest)."""
+    digest = commands.add_parser("digest", help="the weekly look back: captured, shared, answers, open questions")
+    digest.add_argument("--week", metavar="YYYY-Www", help="an ISO week (default: this week, local time)")
+    digest.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+
 def _add_library_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """import, snapshot, backup, restore (app.commands_library)."""
+    """import, snapshot, backup, restore (app.commands_library); digest."""
     importing = commands.add_parser("import", help="import browser bookmarks or an Inflow export")
     importing.add_argument("file", metavar="FILE", help="bookmarks HTML, Inflow JSON, or a Markdown export folder")
     importing.add_argument("--no-snapshots", action="store_true", help="do not fetch offline copies of the pages")
@@ -159,6 +166,7 @@ def _add_library_commands(commands: argparse._SubParsersAction[argparse.Argument
     restore = commands.add_parser("restore", help="bring back a backup (the current library is kept aside)")
     restore.add_argument("backup", metavar="BACKUP", help="a backup file (inflow-YYYYMMDD-HHMMSS.db)")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _add_digest_command(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -198,6 +206,10 @@ def _dispatch(args: argparse.Namespace, paths: Paths) -> int:
 
         name = f"{args.command}_{getattr(args, args.command + '_command')}"
         return int(getattr(commands_sync, name)(args, paths))
+    if args.command == "digest":
+        from app.commands_digest import digest
+
+        return digest(args, paths)
     if args.command == "repair":
         from app.commands_repair import repair
 
