@@ -5,6 +5,7 @@ One site for the module (start-up about 2 s); each test makes its own posts.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +13,20 @@ from typing import Any
 
 import pytest
 import requests
+from sqlite_utils import Database
 
+from storage import outbox, outbox_status
+from storage.db import open_database
+from storage.models import Draft, Kind
+from storage.moments import add_moment, get_moment
+from storage.pull import replies_for
 from sync.connector import OutgoingMoment, Target
 from sync.connectors.wordpress.connector import CONNECTOR, WordPressConnector
 from sync.connectors.wordpress.content import marker
+from sync.engine import SyncEngine
 from sync.errors import ErrorKind, SyncError
 from sync.http import InflowSession, new_session
+from tests.unit.storage.crashed import crashed_owner
 
 from .servers.wordpress import WordPress
 
@@ -147,8 +156,6 @@ def test_the_feed_has_colleagues_new_posts_in_the_category_not_ours(wordpress: W
     wp = connector(wordpress, http, status="publish")
     cursor = wp.fetch_feed(None).cursor
     wp.send(moment(title="Ours"))
-    import time
-
     time.sleep(1.1)  # post dates have whole seconds; `after` is strictly later
     as_colleague(wordpress, "POST", "/wp/v2/posts", title="Pair on reviews?", content="<p>Works well.</p>",
                  status="publish", categories=[wordpress.category])  # fmt: skip
@@ -181,3 +188,66 @@ def test_missing_packages_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(servers_wordpress, "WORDPRESS_DIR", tmp_path)
     with pytest.raises(ServerNotInstalledError, match="wordpress mariadb-server php-mysql"):
         servers_wordpress._installed()
+
+
+# ---------------------------------------------------------------------- through the engine
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return open_database(tmp_path / "inflow.db")
+
+
+def engine_for(db: Database, wp: WordPress, password: str | None = None) -> SyncEngine:
+    target = Target("blog", "wordpress", {"url": wp.url, "username": "inflow", "category": "Team", "status": "publish"})
+    secret = password or wp.users["inflow"][1]
+    return SyncEngine(
+        db, lambda: [target], lambda _t: secret, lambda: new_session("t", timeout=(5, 10)), rng=lambda: 0.0
+    )
+
+
+def posts_marked(wp: WordPress, key: str) -> list[dict[str, Any]]:
+    response = _HELPER.get(
+        wp.url + "/", params={"rest_route": "/wp/v2/posts", "search": f"inflow:{key}", "status": "any",
+                              "context": "edit"}, auth=("inflow", wp.users["inflow"][1]), timeout=10,
+    )  # fmt: skip
+    response.raise_for_status()
+    found: list[dict[str, Any]] = response.json()
+    return found
+
+
+def test_engine_shares_and_brings_a_comment_back_as_an_answer(wordpress: WordPress, db: Database) -> None:
+    engine = engine_for(db, wordpress)
+    moment_id = add_moment(db, Draft(kind=Kind.QUESTION, title="Who owns the certs?", share_to=("blog",))).id
+    assert engine.run_pass().sent == 1
+    remote = outbox_status.deliveries_for(db, get_moment(db, moment_id).rowid)[0].remote_id
+    assert remote is not None
+    as_colleague(wordpress, "POST", "/wp/v2/comments", post=int(remote), content="The ops team does.")
+    report = engine.run_pass(pull_now=True)
+    assert [(a.moment_id, a.count) for a in report.answers] == [(moment_id, 1)]
+    assert [r.body for r in replies_for(db, get_moment(db, moment_id).rowid)] == ["The ops team does."]
+    engine.close()
+
+
+def test_engine_recovers_a_crash_after_the_post_without_a_duplicate(
+    wordpress: WordPress, db: Database, tmp_path: Path, http: InflowSession
+) -> None:
+    moment_id = add_moment(db, Draft(kind=Kind.TIP, title="Crash-proof tip", share_to=("blog",))).id
+    claimed = outbox.claim_due(db, time.time(), owner=crashed_owner())
+    assert claimed is not None
+    sent = connector(wordpress, http).send(moment(moment_id=claimed.moment_id, idempotency_key=claimed.idempotency_key))
+    db.conn.close()  # WordPress stored the post, then the app was killed before recording it
+    reopened = open_database(tmp_path / "inflow.db")
+    engine = engine_for(reopened, wordpress)
+    assert engine.reconcile() == 1
+    assert engine.run_pass().sent == 1
+    assert outbox_status.deliveries_for(reopened, get_moment(reopened, moment_id).rowid)[0].remote_id == sent.remote_id
+    assert [p["id"] for p in posts_marked(wordpress, claimed.idempotency_key)] == [int(sent.remote_id)]
+    engine.close()
+
+
+def test_engine_pauses_on_a_wrong_application_password(wordpress: WordPress, db: Database) -> None:
+    engine = engine_for(db, wordpress, password="abcd efgh ijkl mnop qrst uvwx")
+    add_moment(db, Draft(kind=Kind.TIP, title="Never sent", share_to=("blog",)))
+    assert engine.run_pass().paused == ["blog"]
+    engine.close()
