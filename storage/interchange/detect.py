@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.files import decode_text
 from storage.interchange.bookmarks_html import looks_like_bookmarks, stream_bookmarks
 from storage.interchange.items import ImportFormatError, ImportSource
 from storage.interchange.json_format import looks_like_inflow_json, stream_inflow_json
-from storage.interchange.markdown_format import MARKDOWN_SUFFIXES, parse_markdown_file, parse_markdown_folder
+from storage.interchange.markdown_format import (
+    MARKDOWN_SUFFIXES,
+    parse_markdown_file,
+    parse_markdown_folder,
+    read_markdown,
+)
 from storage.interchange.textfile import TextFile
 
 
@@ -26,8 +30,8 @@ def open_import(path: Path) -> ImportSource:
             return source
     elif head.startswith("---") and path.suffix.lower() in MARKDOWN_SUFFIXES:
         try:
-            item = parse_markdown_file(decode_text(path.read_bytes()), path.parent, path.stem)
-        except ValueError as exc:  # a front matter value it cannot hold (an unknown kind): as a folder skips it
+            item = parse_markdown_file(read_markdown(path), path.parent, path.stem)
+        except (OSError, ValueError) as exc:  # too big, unreadable, or a value it cannot hold: one line
             raise ImportFormatError(f"{path.name}: {exc}") from None
         if item is not None:
             return ImportSource("markdown", [item])

@@ -33,6 +33,9 @@ _INFLOW_FORMAT = re.compile(r'"format"\s*:\s*"inflow-export"')
 _KINDS = frozenset(kind.value for kind in Kind)
 _MOMENTS_KEY = re.compile(r'"moments"\s*:\s*\[')
 _ITEM_ERRORS = (ValueError, TypeError, KeyError, binascii.Error)
+MAX_ENTRY_CHARS = 128 * 1024 * 1024
+"""The largest one moment of an export may be (its kept file of 25 MiB as base64, its text, its snapshot's
+HTML and images, with room to spare): a bigger one is refused instead of held in memory."""
 
 
 # ---------------------------------------------------------------------------- to JSON
@@ -143,6 +146,11 @@ def stream_inflow_json(reader: TextFile, source: ImportSource) -> Iterator[Impor
             end = -1
         except RecursionError:  # arrays or objects thousands deep: no export writes that
             raise ImportFormatError(f"this Inflow export is nested too deeply (at moment #{index + 1})") from None
+        if end < 0 and len(buffer) > MAX_ENTRY_CHARS:
+            raise ImportFormatError(
+                f"moment #{index + 1} of this Inflow export is over {MAX_ENTRY_CHARS // 1048576} MiB, more than an "
+                "export holds for one moment; nothing was imported"
+            )
         if end < 0:  # cut off by the chunk: read at least as much again, then retry
             grown = _read_more(chunks, len(buffer))
             if not grown:

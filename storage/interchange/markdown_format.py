@@ -156,6 +156,22 @@ def snapshot_html_page(moment: Moment, snap: Snapshot, assets: dict[str, tuple[s
 # ---------------------------------------------------------------------------- from Markdown
 
 
+MAX_MARKDOWN_BYTES = 48 * 1024 * 1024
+"""The largest Markdown file an import reads: a moment's text (1 MiB) with its kept file's text (10 M
+characters) in the front matter, with room to spare; a bigger one is refused before it is read."""
+
+
+def read_markdown(path: Path) -> str:
+    """A Markdown file's text; ValueError (one line) when it is bigger than MAX_MARKDOWN_BYTES."""
+    size = path.stat().st_size
+    if size > MAX_MARKDOWN_BYTES:
+        raise ValueError(
+            f"{size / 1048576:.0f} MiB is too big for an Inflow Markdown file "
+            f"(the limit is {MAX_MARKDOWN_BYTES // 1048576} MiB); it was not read"
+        )
+    return decode_text(path.read_bytes())
+
+
 def parse_markdown_folder(folder: Path) -> ImportSource:
     """A folder written by `inflow export --format markdown` (snapshots are fetched again), read one
     file at a time. Kept files (`<stem>--<name>`, also when they are Markdown) are not moments."""
@@ -172,7 +188,7 @@ def parse_markdown_folder(folder: Path) -> ImportSource:
         for path in files:
             done += 1
             try:
-                item = parse_markdown_file(decode_text(path.read_bytes()), folder, path.stem)
+                item = parse_markdown_file(read_markdown(path), folder, path.stem)
             except (OSError, ValueError) as exc:
                 source.skipped += 1
                 source.problems.append(f"{path.name}: {exc}")

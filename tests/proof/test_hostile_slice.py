@@ -108,3 +108,37 @@ def test_a_pasted_page_of_words_searches_in_bounded_time(tmp_path: Path) -> None
     expression, _terms = parse_query("ab " * 100_000 + " ".join(f"w{i}" for i in range(1000)))
     assert expression is not None
     assert expression.count(" AND ") == MAX_PHRASES - 1
+
+
+def test_a_moment_bigger_than_any_export_holds_is_refused_before_it_fills_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from storage.interchange import json_format
+
+    monkeypatch.setattr(json_format, "MAX_ENTRY_CHARS", 1 << 20)  # 1 MiB here; 128 MiB in use
+    first = b'{"kind": "tip", "title": "kept only with the rest", "body": "x"}'
+    huge = b'{"kind": "tip", "title": "huge", "body": "' + b"a" * (3 << 20) + b'"}'
+    document = b'{"format": "inflow-export", "moments": [' + first + b", " + huge + b"]}"
+    code, err = _import(tmp_path, "bomb.json", document)
+    assert code == 1
+    assert err.strip() == (
+        "inflow: bomb.json: moment #2 of this Inflow export is over 1 MiB, more than an export holds for one "
+        "moment; nothing was imported"
+    )
+    with sqlite3.connect(tmp_path / "base" / "data" / "inflow.db") as db:
+        assert db.execute("SELECT count(*) FROM moments").fetchone() == (0,)
+
+
+def test_a_markdown_file_above_the_limit_is_refused_without_being_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.interchange import markdown_format
+
+    monkeypatch.setattr(markdown_format, "MAX_MARKDOWN_BYTES", 1 << 20)
+    code, err = _import(tmp_path, "big.md", b'---\nkind: "tip"\ntitle: "x"\n---\n' + b"word " * (1 << 19))
+    assert code == 1
+    assert err.strip() == (
+        "inflow: big.md: 3 MiB is too big for an Inflow Markdown file (the limit is 1 MiB); it was not read"
+    )
