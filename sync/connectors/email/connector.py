@@ -46,18 +46,18 @@ def os_trust_context() -> ssl.SSLContext:
 
 class EmailConnector:
     kind: ClassVar[str] = "email"
-    label: ClassVar[str] = "E-mail (team address or mailing list)"
+    label: ClassVar[str] = "E-mail (team address or list)"
     keys: ClassVar[tuple[TargetKey, ...]] = (
-        TargetKey("address", "Team address", help="where moments are mailed, e.g. learning@example.org"),
-        TargetKey("smtp_host", "SMTP server", help="the submission server, e.g. smtp.example.org"),
-        TargetKey("smtp_port", "SMTP port", required=False, help="587 for starttls (default), 465 for tls"),
+        TargetKey("address", "Team address", help="e.g. learning@example.org"),
+        TargetKey("smtp_host", "SMTP server", help="e.g. smtp.example.org"),
+        TargetKey("smtp_port", "SMTP port", required=False, help="587 (default); 465 with tls"),
         TargetKey("security", "Security", required=False,
-                  help="starttls (default) or tls; plain only to a server on this computer"),
-        TargetKey("username", "User name", help="the mail account that sends and reads, e.g. ada@example.org"),
+                  help="starttls (default) or tls"),
+        TargetKey("username", "User name", help="e.g. ada@example.org"),
         TargetKey("imap_host", "IMAP server", required=False,
-                  help="to find replies and the list's mail, e.g. imap.example.org (IMAP over TLS, 993)"),
-        TargetKey("imap_port", "IMAP port", required=False, help="993 (default); 143 with starttls or plain"),
-        TargetKey("folder", "IMAP folder", required=False, help="where the list's mail arrives (default INBOX)"),
+                  help="for replies: imap.example.org"),
+        TargetKey("imap_port", "IMAP port", required=False, help="143 (default); 993 with tls"),
+        TargetKey("folder", "IMAP folder", required=False, help="the list's mail (default INBOX)"),
     )  # fmt: skip
     secret_label: ClassVar[str] = "Mail password (or an app password)"
     can_edit: ClassVar[bool] = False
