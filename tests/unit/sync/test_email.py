@@ -1,7 +1,8 @@
 """The e-mail connector's pieces: the mail it builds, the Message-ID, trimming replies, feed rules, error
 classes, and sending over SMTP to a small loopback submission server (this file's; plain, loopback only).
 
-Contract-tested, not yet run against a real Dovecot or submission server (IMAP reads are not covered here).
+IMAP reads run against a real Dovecot in tests/integration/test_email.py; the TLS paths (starttls, tls) are not
+run here (no test server with a certificate yet).
 """
 
 from __future__ import annotations
