@@ -146,7 +146,7 @@ def stream_inflow_json(reader: TextFile, source: ImportSource) -> Iterator[Impor
             end = -1
         except RecursionError:  # arrays or objects thousands deep: no export writes that
             raise ImportFormatError(f"this Inflow export is nested too deeply (at moment #{index + 1})") from None
-        if end < 0 and len(buffer) > MAX_ENTRY_CHARS:
+        if end > MAX_ENTRY_CHARS or (end < 0 and len(buffer) > MAX_ENTRY_CHARS):
             raise ImportFormatError(
                 f"moment #{index + 1} of this Inflow export is over {MAX_ENTRY_CHARS // 1048576} MiB, more than an "
                 "export holds for one moment; nothing was imported"

@@ -110,8 +110,9 @@ def test_a_pasted_page_of_words_searches_in_bounded_time(tmp_path: Path) -> None
     assert expression.count(" AND ") == MAX_PHRASES - 1
 
 
+@pytest.mark.parametrize("body_size", [(1 << 20) + (1 << 18), 3 << 20])  # read whole once / cut off by the cap
 def test_a_moment_bigger_than_any_export_holds_is_refused_before_it_fills_memory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body_size: int
 ) -> None:
     import sqlite3
 
@@ -119,7 +120,7 @@ def test_a_moment_bigger_than_any_export_holds_is_refused_before_it_fills_memory
 
     monkeypatch.setattr(json_format, "MAX_ENTRY_CHARS", 1 << 20)  # 1 MiB here; 128 MiB in use
     first = b'{"kind": "tip", "title": "kept only with the rest", "body": "x"}'
-    huge = b'{"kind": "tip", "title": "huge", "body": "' + b"a" * (3 << 20) + b'"}'
+    huge = b'{"kind": "tip", "title": "huge", "body": "' + b"a" * body_size + b'"}'
     document = b'{"format": "inflow-export", "moments": [' + first + b", " + huge + b"]}"
     code, err = _import(tmp_path, "bomb.json", document)
     assert code == 1
