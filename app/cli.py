@@ -120,9 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_parser("signin", help="sign in on the web with a device code (teams-graph)").add_argument(
         "name", metavar="NAME"
     )
-    target.add_parser("remove", help="remove a target and cancel what it had queued").add_argument(
-        "name", metavar="NAME"
-    )
+    for action, text in (
+        ("remove", "remove a target and cancel what it had queued"),
+        ("main", "share tips and questions with this target by default (never a public one)"),
+    ):
+        target.add_parser(action, help=text).add_argument("name", metavar="NAME")
 
     sync = commands.add_parser("sync", help="sharing status, or a full pass now").add_subparsers(
         dest="sync_command", metavar="ACTION", required=True

@@ -219,6 +219,26 @@ def target_remove(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+def target_main(args: argparse.Namespace, paths: Paths) -> int:
+    from app.config import save_settings
+    from app.policy.rules import PolicyRefusedError
+    from app.targets import main_target_refusal
+
+    target = load_config(paths).target(args.name)
+    if target is None:
+        raise CliError(f"no target named '{args.name}'")
+    refusal = main_target_refusal(target)
+    if refusal:
+        raise CliError(refusal)
+    try:
+        save_settings(paths, {"main_target": args.name})
+    except PolicyRefusedError as exc:
+        raise CliError(str(exc)) from exc
+    _notify_instance(paths, {"cmd": "targets-changed"})
+    print(f"Tips and questions are now shared with '{args.name}' by default.", file=sys.stderr)
+    return 0
+
+
 STATUS_RETRYING_SHOWN = 5
 
 

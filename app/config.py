@@ -63,8 +63,13 @@ class Config:
         return next((t for t in self.targets if t.name == name), None)
 
     def main_target(self) -> Target | None:
-        """The chosen main target, else the first one added."""
-        return self.target(self.get_str("main_target")) or (self.targets[0] if self.targets else None)
+        """The chosen main target, else the first one added; never a public one (sync.registry.is_public)."""
+        from sync.registry import is_public
+
+        chosen = self.target(self.get_str("main_target"))
+        if chosen is not None and not is_public(chosen.kind):
+            return chosen
+        return next((t for t in self.targets if not is_public(t.kind)), None)
 
     def sharing_defaults(self) -> dict[str, tuple[str, ...]]:
         """Per kind, the targets a new moment is shared with unless the person changes it."""

@@ -27,7 +27,7 @@ from storage.outbox_status import needs_attention
 from storage.pull import mark_answered
 from sync.connector import Target
 from sync.engine import PassReport
-from sync.registry import connector_for, kinds
+from sync.registry import connector_for, is_public, kinds
 from ui.ports import SharingDefaults, TargetInfo, TargetKeyInfo, TargetKindInfo
 
 if TYPE_CHECKING:
@@ -151,8 +151,8 @@ class Sharing(QObject):
             infos.append(TargetInfo(
                 t.name, t.kind, dict(t.settings), is_main=main is not None and t.name == main.name,
                 paused_reason=paused.get(t.name), managed=t.name in self._config.managed_targets,
-                failing_since=failure.since if failure else None, failing_reason=failure.error if failure else "",
-                next_try_at=failure.next_try_at if failure else None,
+                public=is_public(t.kind), failing_since=failure.since if failure else None,
+                failing_reason=failure.error if failure else "", next_try_at=failure.next_try_at if failure else None,
             ))  # fmt: skip
         return infos
 
@@ -330,7 +330,13 @@ class Sharing(QObject):
 
     def make_main(self, name: str) -> None:
         from app.policy.rules import PolicyRefusedError
+        from app.targets import main_target_refusal
 
+        target = self._config.target(name)
+        refusal = main_target_refusal(target) if target is not None else ""
+        if refusal:
+            log.warning("main target: %s", refusal)  # the button is disabled for a public target
+            return
         try:
             save_settings(self._paths, {"main_target": name})
         except PolicyRefusedError as exc:

@@ -11,13 +11,23 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 from sync.connector import Target, secret_is_url
-from sync.registry import connector_for, kinds, target_urls
+from sync.registry import connector_for, is_public, kinds, target_urls
 from sync.urls import is_plain_http_to_another_computer, origin_of
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 INSECURE_HTTP_KEY = "allow_insecure_http"
 COMMON_KEYS = (INSECURE_HTTP_KEY,)
 """Settings every kind takes besides its connector's keys."""
+
+
+def main_target_refusal(target: Target) -> str:
+    """Why this target cannot be the main one (empty: it can): a public target is never a default."""
+    if not is_public(target.kind):
+        return ""
+    return (
+        f"'{target.name}' is public ({connector_for(target.kind).label}): anyone can read what is shared there, "
+        "so it is never the main target; choose it per moment in the capture window instead"
+    )
 
 
 def validate_target(

@@ -38,6 +38,11 @@ def connector_for(kind: str) -> ConnectorFactory:
     return factory
 
 
+def is_public(kind: str) -> bool:
+    """What is shared with this kind can be read by anyone (its connector says `public = True`)."""
+    return kind in _MODULES and bool(getattr(connector_for(kind), "public", False))
+
+
 def target_urls(target: Target, secret: str | None = None) -> list[tuple[str, str]]:
     """(setting name, URL) for every URL the target sends to: its URL keys (TargetKey.url), and the
     secret where the kind's secret is the URL (webhook kinds; named 'secret')."""

@@ -83,6 +83,8 @@ class TargetInfo:
     is_main: bool = False
     paused_reason: str | None = None
     managed: bool = False
+    public: bool = False
+    """Anyone on the internet can read what is shared there (never the main target)."""
     failing_since: str | None = None
     """Deliveries to it fail and are retried: since when (ISO 8601 UTC; see storage.outbox_status.failing_targets)."""
     failing_reason: str = ""

@@ -245,6 +245,8 @@ class SharePicker(QWidget):
         if self.menu_button is not None:
             names = [t.name for t in self._targets if t.name in chosen]
             text = ", ".join(names) if len(names) <= 2 else f"{len(names)} targets"
+            if any(t.public for t in self._targets if t.name in chosen):
+                text += " · public"
             self.menu_button.setText(f"{text or 'Team targets'} ▾")
             self.menu_button.setChecked(bool(names))
 
@@ -264,13 +266,16 @@ class SharePicker(QWidget):
 
 
 def _target_text(target: TargetInfo) -> str:
-    return f"{target.name}{' ★' if target.is_main else ''}{' (paused)' if target.paused_reason else ''}"
+    public = " · public" if target.public else ""
+    return f"{target.name}{' ★' if target.is_main else ''}{public}{' (paused)' if target.paused_reason else ''}"
 
 
 def _target_tip(target: TargetInfo) -> str:
     parts = [f"Share with {target.name} ({target.kind})"]
     if target.is_main:
         parts.append("the main target")
+    if target.public:
+        parts.append("public: anyone on the internet can read it")
     if target.paused_reason:
         parts.append(f"paused: sign in again in Settings ({target.paused_reason}); it is sent once you do")
     return " — ".join(parts)

@@ -323,10 +323,15 @@ class TargetsPage(QWidget):
         else:
             self.remove_button.setToolTip("Stop sharing with this target")
             self.edit_button.setToolTip("Change this target's settings or secret")
-        self.main_button.setEnabled(selected and not (target and target.is_main) and not self._main_fixed_by)
+        public = bool(target and target.public)
+        self.main_button.setEnabled(
+            selected and not (target and target.is_main) and not self._main_fixed_by and not public
+        )
         self.main_button.setToolTip(
             managed_tip(self._main_fixed_by) + ": it chooses the main target"
             if self._main_fixed_by
+            else "A public target is never the main one: anyone can read what is shared there"
+            if public
             else "New tips and questions go here by default"
         )
         self.test_button.setEnabled(selected)
