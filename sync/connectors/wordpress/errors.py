@@ -32,7 +32,10 @@ def classify_error(
     if status in (429, 503):
         return transient(f"{host} is busy or rate-limiting us: will retry", retry_after=retry_after_seconds(response))
     if status == 401 or code in _AUTH_CODES:
-        return auth(f"{host} rejected the user name or application password (Users > Profile): {detail}")
+        return auth(
+            f"{host} rejected the user name or application password ({detail}): sign in again with a new "
+            "application password (Users > Profile > Application Passwords)"
+        )
     if status >= 500:
         return transient(f"{host} had a server error (HTTP {status})", retry_after=retry_after_seconds(response))
     if 200 <= status < 300:
