@@ -32,13 +32,6 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from sync.connector import FeedItem, FeedPage, OutgoingMoment, RemoteReply, SendResult, Target, TargetKey
-from sync.connectors.teams_graph.auth import (
-    SCOPES,
-    WRITE_SCOPES,
-    DeviceSignIn,
-    TokenSource,
-    start_device_sign_in,
-)
 from sync.connectors.teams_graph.content import (
     encode_json,
     feed_item_from_message,
@@ -50,6 +43,13 @@ from sync.connectors.teams_graph.content import (
 from sync.connectors.teams_graph.errors import DeltaExpiredError, classify_error, graph_host
 from sync.errors import permanent, transient
 from sync.http import decode_json, exchange
+from sync.microsoft_signin import (
+    SCOPES,
+    WRITE_SCOPES,
+    DeviceSignIn,
+    TokenSource,
+    start_device_sign_in,
+)
 
 __all__ = ["CONNECTOR", "DeviceSignIn", "TeamsGraphConnector", "start_device_sign_in"]
 

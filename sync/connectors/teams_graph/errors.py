@@ -5,9 +5,9 @@ from __future__ import annotations
 import requests
 
 from sync.connector import Target
-from sync.connectors.teams_graph.auth import sign_in_hint
 from sync.errors import ErrorKind, SyncError, auth, permanent, transient
 from sync.http import decode_json, host_of, retry_after_seconds
+from sync.microsoft_signin import sign_in_hint
 
 _PERMISSION = {
     "post": "post in this channel: check the ChannelMessage.Send permission and its consent",

@@ -1,10 +1,11 @@
-"""Microsoft sign-in for the Teams Graph connector: device code once, then silent tokens from a cache.
+"""Microsoft sign-in, shared by every Microsoft Graph target (one module, no per-connector copy): device
+code once, then silent tokens from a cache. The scopes default to the Teams channel ones.
 
 The target's secret is MSAL's serialized token cache (JSON holding the refresh token). It is made by
 `start_device_sign_in(target, http).wait()` (the person opens microsoft.com/devicelogin and enters the
 code) and stored in the keyring. Afterwards every token comes silently from that cache; when MSAL
 refreshes tokens the cache changes, and `TokenSource.changed_cache()` hands the new serialization
-back so that it can be stored again (see `updated_secret` in sync.connectors.teams_graph).
+back so that it can be stored again (see `updated_secret` in sync.connectors.teams_graph.connector).
 
 MSAL contacts the authority (tenant discovery) when its client is built, so the client is built on
 first use, never when a connector is constructed. All HTTP goes through the Inflow session.
