@@ -65,8 +65,8 @@ class TodayView(QWidget):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.list)
         self.stack.addWidget(self.empty_label)
-        hint = QLabel("Press 1, 2 or 3 to answer the selected moment.", self)
-        hint.setEnabled(False)
+        self.hint = hint = QLabel("Press 1, 2 or 3 to answer the selected moment.", self)
+        self.list.setSpacing(3)
         buttons = QHBoxLayout()
         self.answer_buttons: list[QPushButton] = []
         for number, label in enumerate(ANSWER_LABELS, start=1):
@@ -109,6 +109,7 @@ class TodayView(QWidget):
     def _update_state(self) -> None:
         empty = self.list.count() == 0
         self.stack.setCurrentWidget(self.empty_label if empty else self.list)
+        self.hint.setVisible(not empty)
         for button in (*self.answer_buttons, self.never_button):
             button.setEnabled(not empty)
 
