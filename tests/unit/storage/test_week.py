@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
+from storage.db import open_database
 from storage.models import Draft, Kind
 from storage.moments import add_moment, delete_moments
 from storage.week import chart, parse_week, previous_weeks, week_bounds, week_of, week_summary
@@ -85,3 +90,29 @@ def test_chart_leaves_out_colleagues_feed_items(db: Database) -> None:
     )
     db.conn.commit()
     assert [b.total for b in chart(db, 2027, 1, BERLIN, 2)] == [0, 1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(Kind)), st.booleans(), st.sampled_from(["sent", "pending", "cancelled"])),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_only_moments_shared_with_a_target_are_listed_as_shared(moments: list[tuple[Kind, bool, str]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(Path(folder) / "inflow.db")
+        expected = set()
+        for i, (kind, shared, state) in enumerate(moments):
+            moment_id = _add(db, kind, f"m{i}", "2027-01-05T09:00:00.000Z", share=shared)
+            db.execute(
+                "UPDATE outbox SET state = ? WHERE moment_rowid = (SELECT rowid FROM moments WHERE id = ?)",
+                [state, moment_id],
+            )
+            if shared and state != "cancelled":
+                expected.add(moment_id)
+        db.conn.commit()
+        listed = {s.moment_id for s in week_summary(db, 2027, 1, BERLIN).shared}
+        db.close()
+    assert listed == expected  # private moments and cancelled shares never appear
