@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 
 
 class LibraryViews(QTabWidget):
-    """Tabs over the library's views; Ctrl+PgUp / Ctrl+PgDown switch between them (Qt's own keys)."""
+    """Tabs over the library's views; Ctrl+Tab / Ctrl+Shift+Tab switch between them (Qt's own keys)."""
 
     def __init__(self, moments: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
