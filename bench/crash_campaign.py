@@ -16,6 +16,10 @@ a random delay drawn from 0 to 1.2 times that command's own (calibrated) duratio
     restore   `restore --yes` of a fresh backup    (the library swapped for the backup)
     import    `import` of a 20-moment JSON export  (the all-or-nothing import transaction)
 
+Where each kill landed is tallied per scenario, by timing: within the start-up (what a `sync status`
+takes: interpreter, imports, config, opening the library), in the command's own work, or nowhere (the
+command ended first); `accept` kills between a server's accept and Inflow hearing back.
+
 After each kill it restarts: `sync now` until nothing is left to send, then compares what the servers
 hold with what the database says. Counted as lost: a capture whose id was printed but is not in the
 library, a queued delivery not `sent` after the drain, a server copy of a moment the library does not
@@ -59,6 +63,7 @@ class Tally:
 
     runs: Counter[str] = field(default_factory=Counter)
     killed: Counter[str] = field(default_factory=Counter)
+    phases: Counter[tuple[str, str]] = field(default_factory=Counter)  # (scenario, where the kill landed)
     captured: int = 0  # moments whose capture printed an id
     present: int = 0
     deliveries: int = 0  # outbox rows expected sent
@@ -274,8 +279,25 @@ def calibrate(library: Library, folder: Path) -> dict[str, float]:
         timings[scenario] = time.monotonic() - start
         if done.returncode != 0:
             raise SystemExit(f"calibration: inflow {' '.join(argv[:2])} failed: {done.stderr.strip()}")
+    start = time.monotonic()
+    library.run("sync", "status")  # start-up: interpreter, imports, config, the library opened
+    timings["startup"] = time.monotonic() - start
     drain(library, Tally())
     return timings
+
+
+PHASES = ("start-up", "in the command", "ended first", "after a server's accept")
+
+
+def phase(run: Run, killed: bool, timings: dict[str, float]) -> str:
+    """Where the kill landed, by timing: before the command's own work began (within the start-up a
+    `sync status` takes), during it, or not at all (the command ended first); `accept` kills on the
+    server's side between its accept and Inflow hearing back."""
+    if run.scenario == "accept":
+        return PHASES[3] if killed else PHASES[2]
+    if not killed:
+        return PHASES[2]
+    return PHASES[0] if run.delay < timings["startup"] else PHASES[1]
 
 
 def campaign(
@@ -293,17 +315,27 @@ def campaign(
             marker, delay = f"crash{seed:04d}r{number:04d}x", rng.uniform(0, 1.2 * timings[scenario])
             run = Run(scenario, marker, delay, rng.randint(1, 3), rng.choice(TARGETS))
             tally.runs[scenario] += 1
-            tally.killed[scenario] += run_scenario(library, run, tally, folder, found.switch)
+            killed = run_scenario(library, run, tally, folder, found.switch)
+            tally.killed[scenario] += killed
+            tally.phases[scenario, phase(run, killed, timings)] += 1
             drain(library, tally)
             check(library, found, run.marker, tally)
     return tally, timings
 
 
 def table(tally: Tally, timings: dict[str, float]) -> str:
-    lines = ["| scenario | runs | killed before the end | command takes (s) |", "|---|---|---|---|"]
-    lines += [
-        f"| {s} | {tally.runs[s]} | {tally.killed[s]} | {timings.get(s, 0):.2f} |" for s in SCENARIOS if tally.runs[s]
+    lines = [
+        "| scenario | runs | killed before the end | " + " | ".join(f"kill: {p}" for p in PHASES) + " | takes (s) |",
+        "|---|---|---|" + "---|" * len(PHASES) + "---|",
     ]
+    lines += [
+        f"| {s} | {tally.runs[s]} | {tally.killed[s]} | "
+        + " | ".join(str(tally.phases[s, p]) for p in PHASES)
+        + f" | {timings.get(s, 0):.2f} |"
+        for s in SCENARIOS
+        if tally.runs[s]
+    ]
+    lines.append(f"\nstart-up (a `sync status`): {timings.get('startup', 0):.2f} s")
     lines += [
         "",
         "| measure | value |",

@@ -20,6 +20,8 @@ def test_ten_killed_runs_lose_duplicate_and_corrupt_nothing(tmp_path: Path) -> N
     assert tally.failures == []
     assert set(tally.runs) == set(SCENARIOS)
     assert sum(tally.killed.values()) >= 5  # most runs really were cut short
+    # every run's kill is placed in exactly one phase (the table's per-scenario columns)
+    assert sum(tally.phases.values()) == sum(tally.runs.values())
     assert tally.captured > 0
     assert tally.deliveries > 0
     # every queued delivery reached its server exactly once
