@@ -12,6 +12,7 @@ again does), and the reason the library shows (the failing or paused target's me
 RSS and open file descriptors are sampled after each run.
 
     .venv/bin/python -m bench.storm_campaign --runs 10 --moments 40 --seed 1
+    .venv/bin/python -m bench.storm_campaign --flap --moments 1000 --soak-minutes 30   # the soak
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -148,6 +150,40 @@ def rss_kib() -> int:
 
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
+
+
+def soak_series(samples: list[tuple[float, int, int]]) -> str:
+    """The soak's RSS and fd series: first, min, max, last and the least-squares slope per 10 minutes."""
+    lines = []
+    for name, col, unit in (("RSS", 1, "KiB"), ("open fds", 2, "")):
+        ys = [s[col] for s in samples]
+        xs = [s[0] / 600 for s in samples]  # tens of minutes
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        var = sum((x - mx) ** 2 for x in xs)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else 0.0
+        lines.append(
+            f"{name}: first {ys[0]} {unit}, min {min(ys)}, max {max(ys)}, last {ys[-1]}, "
+            f"slope {slope:+.1f} {unit} per 10 min ({len(ys)} samples, {samples[-1][0] / 60:.1f} min)"
+        )
+    return "\n".join(lines)
+
+
+class Sampler(threading.Thread):
+    """Samples RSS and open fds every `every` seconds of wall time until stopped."""
+
+    def __init__(self, every: float = 30.0) -> None:
+        super().__init__(daemon=True)
+        self.every, self.started = every, time.monotonic()
+        self.samples: list[tuple[float, int, int]] = []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.samples.append((time.monotonic() - self.started, rss_kib(), open_fds()))
+            print(f"  {self.samples[-1][0] / 60:5.1f} min  RSS {self.samples[-1][1]} KiB  fds {self.samples[-1][2]}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            if self.stopped.wait(self.every):
+                return
 
 
 def _session(timeout: float) -> InflowSession:
@@ -317,12 +353,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flap", action="store_true", help="down for 25 requests, up for 25, ... (the soak)")
     parser.add_argument("--minutes", type=float, default=10.0, help="stop starting runs after this long")
     parser.add_argument(
+        "--soak-minutes", type=float, default=0.0,
+        help="run storms back to back for this much wall time, sampling RSS and fds every 30 s",
+    )  # fmt: skip
+    parser.add_argument(
         "--backend", choices=("webhook", "ralph"), default="webhook",
         help="the contract webhook receiver, or a real Ralph LRS (scripts/servers.sh installs it)",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    deadline = time.monotonic() + args.minutes * 60
+    soak = args.soak_minutes > 0
+    deadline = time.monotonic() + (args.soak_minutes if soak else args.minutes) * 60
     results: list[RunResult] = []
+    sampler = Sampler()
+    if soak:
+        args.runs = 10**6
+        sampler.start()
     with contextlib.ExitStack() as stack:
         backend: Callable[[LocalServer], Backend] = webhook_backend
         if args.backend == "ralph":
@@ -336,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
                 break
             results.append(run_storm(args.seed + n, args.moments, args.fault_rate, flap=args.flap, backend=backend))
     print(table(results))
+    if soak:
+        sampler.stopped.set()
+        sampler.join()
+        sampler.samples.append((time.monotonic() - sampler.started, rss_kib(), open_fds()))
+        print("\nSoak:\n" + soak_series(sampler.samples))
     reasons: dict[str, str] = {}
     for r in results:
         for fault, message in r.reasons.items():
