@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import threading
 from typing import TYPE_CHECKING
 
 from Xlib import X, Xatom, error
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from app.xlib_types import XDisplay, XProperty, XWindow
 
 _display: XDisplay | None = None
+_lock = threading.Lock()  # reads come from short-lived threads; two at once share one connection
 
 
 def active_window() -> tuple[str | None, str | None]:
@@ -25,18 +27,24 @@ def active_window() -> tuple[str | None, str | None]:
     Windows of this process (Inflow's own capture window) do not count.
     """
     global _display  # noqa: PLW0603 - one lazily opened connection per process
-    try:
-        if _display is None:
-            _display = Display()
-            atexit.register(close)
-        return _read(_display)
-    except (error.XError, error.DisplayError, error.ConnectionClosedError, OSError):
-        _display = None  # a dead connection is replaced next time
-        return None, None
+    with _lock:
+        try:
+            if _display is None:
+                _display = Display()
+                atexit.register(close)
+            return _read(_display)
+        except (error.XError, error.DisplayError, error.ConnectionClosedError, OSError):
+            _close()  # a dead connection is closed (its socket too) and replaced next time
+            return None, None
 
 
 def close() -> None:
     """Close the kept connection (at exit; a later call opens a new one)."""
+    with _lock:
+        _close()
+
+
+def _close() -> None:
     global _display  # noqa: PLW0603
     if _display is not None:
         with contextlib.suppress(Exception):

@@ -35,6 +35,7 @@ from ui.ports import CaptureContext
 
 if TYPE_CHECKING:
     from app.notify import Notifier
+    from app.start_shell import StartShell
     from ui.library import LibraryWindow
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,18 @@ class AppController(QObject):
 
     _notification_clicked = Signal(int)  # from the notifier's thread
 
-    def __init__(self, qapp: QApplication, paths: Paths, config: Config, db: Database, read_db: Database) -> None:
+    def __init__(
+        self,
+        qapp: QApplication,
+        paths: Paths,
+        config: Config,
+        db: Database,
+        read_db: Database,
+        *,
+        shell: StartShell | None = None,
+    ) -> None:
+        """`shell`: the tray and hotkey start-up already showed and armed (app/start_shell.py); without
+        it the controller makes its own, shown and registered in start()."""
         super().__init__()
         from app.hotkey import create_hotkey_backend
         from ui.capture import CaptureWindow
@@ -69,11 +81,9 @@ class AppController(QObject):
         self._capture.installEventFilter(self)
         self._capture.set_default_kind(Kind(config.get_str("default_kind")))
 
-        self._tray = Tray(self)
-        self._tray.new_moment_requested.connect(self.open_capture)
-        self._tray.library_requested.connect(self.open_library)
-        self._tray.settings_requested.connect(self.open_settings)
-        self._tray.welcome_requested.connect(self.open_welcome)
+        self._shell = shell
+        self._tray = shell.tray if shell is not None else Tray(self)
+        self._connect_tray()
         self._welcome = Welcome(paths, open_library=self.open_library, open_team=self._open_team_targets)
         self._tray.quit_requested.connect(self._qapp.quit)
         self._tray.message_clicked.connect(self._on_tray_message_clicked)
@@ -103,19 +113,32 @@ class AppController(QObject):
         self._context = ContextFeed(qapp, self)
         self._context.admitted.connect(self._on_context_admitted)
         self._from_inflow = False  # the capture was asked for from one of Inflow's own windows
-        self._hotkey = create_hotkey_backend(qapp.platformName())
+        self._hotkey = shell.hotkey if shell is not None else create_hotkey_backend(qapp.platformName())
         self._connect_hotkey()
+
+    def _connect_tray(self) -> None:
+        self._tray.new_moment_requested.connect(self.open_capture)
+        self._tray.library_requested.connect(self.open_library)
+        self._tray.settings_requested.connect(self.open_settings)
+        self._tray.welcome_requested.connect(self.open_welcome)
 
     # ------------------------------------------------------------------ start and stop
     def start(self, *, open_capture: bool, notices: list[str]) -> None:
-        self._register_hotkey(self._config.get_str("hotkey"))
+        shell = self._shell
+        if shell is None:
+            self._register_hotkey(self._config.get_str("hotkey"))
+        elif shell.hotkey_problem is not None:
+            self._settings.hotkey_problem = shell.hotkey_problem
+            self._tell(shell.hotkey_problem)
         self._sharing.start()
         self._maintenance.start()
         if self._config.targets:
             self._sharing.preload_scanner()
-        has_tray = self._tray.available()
-        if has_tray:
+        has_tray = self._tray.available() if shell is None else shell.has_tray
+        if has_tray and shell is None:
             self._tray.show()
+        if shell is not None and shell.hand_over():
+            open_capture = True  # the hotkey was pressed (or the icon clicked) while Inflow was loading
         for notice in notices + self._config.problems:
             self._tell(notice)
         hotkey, problem = self._config.get_str("hotkey"), self._settings.hotkey_problem

@@ -1,4 +1,5 @@
-"""Start-up of the tray app: Qt, the single-instance guard, the database, then the controller."""
+"""Start-up of the tray app: Qt, the single-instance guard, the tray and hotkey, then (on the event
+loop's first turn) the database and the controller."""
 
 from __future__ import annotations
 
@@ -16,13 +17,22 @@ from app.logs import setup_logging
 from app.paths import Paths
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+    from sqlite_utils import Database
+
+    from app.config import Config
+    from app.controller import AppController
     from app.instance_server import InstanceServer
+    from app.start_shell import StartShell
 
 log = logging.getLogger(__name__)
 
 
 def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> int:
-    """Run until Quit. Returns the process exit code."""
+    """Run until Quit. Returns the process exit code.
+
+    The tray icon and the hotkey come first (app/start_shell.py); the library, the capture window
+    and sync load on the event loop's first turn (`_finish_start`)."""
     started = time.perf_counter()
     config = load_config(paths)
     setup_logging(paths.log_file, level=config.get_str("log_level"), json_to_stderr=json_logging)
@@ -30,17 +40,12 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
         log.warning("config: %s", problem)
     for problem in config.policy.problems:
         log.warning("policy: %s", problem)
-    from app.autostart import user_config_home
-    from app.policy.provisioning import enforce_autostart
 
-    applied = enforce_autostart(config, paths, user_config_home())
-    if applied:
-        log.info("policy: %s", applied)
-
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
     from app.instance_server import InstanceServer
-    from storage.db import NewerDatabaseError, StorageError, open_database, open_or_recover
+    from app.start_shell import show_shell
     from ui.icons import app_icon
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app
@@ -56,35 +61,110 @@ def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> 
     notices = claim_instance(server, paths, open_capture=open_capture)
     if notices is None:
         return 0
+    early = _EarlyCommands()
+    server.command_received.connect(early.keep)
+    shell = show_shell(qapp, config.get_str("hotkey"))
+    log.info("tray shown in %.0f ms", (time.perf_counter() - started) * 1000)
 
+    running = _Running()
+
+    def finish() -> None:
+        running.code = _finish_start(
+            qapp,
+            paths,
+            config,
+            server,
+            early=early,
+            shell=shell,
+            open_capture=open_capture,
+            notices=notices,
+            running=running,
+        )
+        if running.code is not None:
+            qapp.exit(running.code)
+        else:
+            log.info("ready in %.0f ms (pid %d)", (time.perf_counter() - started) * 1000, _pid())
+
+    QTimer.singleShot(0, finish)
+    code = qapp.exec()
+    if running.controller is None:
+        server.stop()
+        return running.code if running.code is not None else int(code)
+    running.controller.shutdown()
+    server.stop()
+    if _damage.repair_requested and running.databases:
+        for db in running.databases:
+            db.conn.close()
+        return _repair_and_restart(paths)
+    return int(code)
+
+
+class _EarlyCommands:
+    """Commands from other `inflow` processes that arrive before the controller is up, kept in order."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[dict[str, object], object]] = []
+
+    def keep(self, message: dict[str, object], reply: object) -> None:
+        self.kept.append((message, reply))
+
+
+class _Running:
+    """What the deferred part of start-up made: the controller and its databases, or an exit code."""
+
+    controller: AppController | None = None
+    databases: tuple[Database, ...] = ()
+    code: int | None = None
+
+
+def _finish_start(
+    qapp: QApplication,
+    paths: Paths,
+    config: Config,
+    server: InstanceServer,
+    *,
+    early: _EarlyCommands,
+    shell: StartShell,
+    open_capture: bool,
+    notices: list[str],
+    running: _Running,
+) -> int | None:
+    """Everything after the tray icon: policy's autostart entry, the library, the controller. None
+    when the app runs on; an exit code when it cannot (the reason was shown)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.autostart import user_config_home
+    from app.policy.provisioning import enforce_autostart
+    from storage.db import NewerDatabaseError, StorageError, open_database, open_or_recover
+
+    applied = enforce_autostart(config, paths, user_config_home())
+    if applied:
+        log.info("policy: %s", applied)
     try:
         db, recovered = open_or_recover(paths.database)
         read_db = open_database(paths.database, readonly=True)
     except (NewerDatabaseError, StorageError) as exc:
         log.error("%s", exc)
         QMessageBox.critical(None, "Inflow cannot open your library", str(exc))
-        server.stop()
         return 1
 
     from app.controller import AppController
 
     _damage.paths = paths
+    running.databases = (db, read_db)
     try:
-        controller = AppController(qapp, paths, config, db, read_db)
+        controller = AppController(qapp, paths, config, db, read_db, shell=shell)
         controller.start(open_capture=open_capture, notices=notices + [m for m in (recovered,) if m])
     except sqlite3.DatabaseError as exc:
-        server.stop()
+        running.databases = ()
         return _offer_repair(paths, exc, running=False)
+    running.controller = controller
+    server.command_received.disconnect(early.keep)
     server.command_received.connect(controller.handle_command)
-    log.info("ready in %.0f ms (pid %d)", (time.perf_counter() - started) * 1000, _pid())
-    code = qapp.exec()
-    controller.shutdown()
-    server.stop()
-    if _damage.repair_requested:
-        db.conn.close()
-        read_db.conn.close()
-        return _repair_and_restart(paths)
-    return int(code)
+    for message, reply in early.kept:
+        controller.handle_command(message, reply)  # type: ignore[arg-type]
+    early.kept.clear()
+    return None
 
 
 def claim_instance(server: InstanceServer, paths: Paths, *, open_capture: bool) -> list[str] | None:
