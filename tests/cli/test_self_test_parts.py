@@ -75,7 +75,7 @@ def test_nothing_blocked_passes(blocked: Run) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok       offline copies: the built-in sample page extracted and sanitized" in result.stdout
     assert "ok       secret check: the sample AWS key was found" in result.stdout
-    assert "ok       connectors: all 11 import" in result.stdout
+    assert "ok       connectors: all 14 import" in result.stdout
 
 
 def test_a_platform_plugin_that_cannot_load_is_named_instead_of_aborting(inflow: Run) -> None:

@@ -83,16 +83,16 @@ class WordPressConnector:
 
     def edit(self, moment: OutgoingMoment, remote_id: str) -> None:
         body = {"title": heading(moment), "content": post_content(moment)}
-        self._call("POST", f"/wp/v2/posts/{int(remote_id)}", json=body, action="edit", post_id=remote_id)
+        self._call("POST", f"/wp/v2/posts/{post_number(remote_id)}", json=body, action="edit", post_id=remote_id)
 
     def retract(self, remote_id: str) -> None:
-        response = self._exchange("DELETE", f"/wp/v2/posts/{int(remote_id)}")
+        response = self._exchange("DELETE", f"/wp/v2/posts/{post_number(remote_id)}")
         if response.status_code in (404, 410):
             return  # already trashed or deleted (on the web, or by an earlier try of this retraction)
         self._decoded(response, action="move the post to the trash", post_id=remote_id)
 
     def fetch_replies(self, remote_id: str) -> list[RemoteReply]:
-        params = {"post": str(int(remote_id)), "orderby": "date", "order": "asc"}
+        params = {"post": str(post_number(remote_id)), "orderby": "date", "order": "asc"}
         comments = self._pages("/wp/v2/comments", params, action="read comments")
         found = []
         for comment in comments:
@@ -228,6 +228,14 @@ class WordPressConnector:
             if isinstance(value, dict):
                 return value
         raise classify_error(response, action=action, post_id=post_id, url=response.url)
+
+
+def post_number(remote_id: str) -> int:
+    """The WordPress post id an earlier share recorded; a permanent error when it is not one."""
+    try:
+        return int(remote_id)
+    except ValueError:
+        raise permanent(f"{remote_id!r} is not a WordPress post id, so Inflow cannot find that post") from None
 
 
 CONNECTOR = WordPressConnector

@@ -36,9 +36,7 @@ def _signs_in_by_device_code(kind: str) -> bool:
 
 
 PLAIN_KINDS = [
-    kind
-    for kind in kinds()
-    if not _signs_in_by_device_code(kind) and getattr(connector_for(kind), "speaks_http", True)
+    kind for kind in kinds() if not _signs_in_by_device_code(kind) and getattr(connector_for(kind), "speaks_http", True)
 ]
 """Mail kinds (SMTP, IMAP) have no redirects."""
 
