@@ -275,12 +275,6 @@ def _spawn_app(paths: Paths, extra: list[str], *, json_logging: bool) -> None:
 
 def start_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> int:
     """Run the tray app, or hand over to the running one (it opens the library)."""
-    try:
-        reply = send_command(paths.socket_path, {"cmd": "capture-window" if open_capture else "show-library"})
-    except InstanceError:
-        reply = None
-    if reply is not None:
-        return 0
-    from app.gui import run_app
+    from app.gui import start_or_hand_over
 
-    return run_app(paths, json_logging=json_logging, open_capture=open_capture)
+    return start_or_hand_over(paths, json_logging=json_logging, open_capture=open_capture)

@@ -28,6 +28,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def start_or_hand_over(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> int:
+    """Run the tray app, or hand over to the running one (it opens the library, or the capture window)."""
+    from app.instance_client import InstanceError
+
+    try:
+        reply = send_command(paths.socket_path, {"cmd": "capture-window" if open_capture else "show-library"})
+    except InstanceError:
+        reply = None
+    if reply is not None:
+        return 0
+    return run_app(paths, json_logging=json_logging, open_capture=open_capture)
+
+
 def run_app(paths: Paths, *, json_logging: bool, open_capture: bool = False) -> int:
     """Run until Quit. Returns the process exit code.
 
