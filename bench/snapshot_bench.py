@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import COMMON, RARE, SECOND, WORDS, percentile, synthetic_library, time_ms
+from bench.soak_sampler import rss_kib
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTS = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
@@ -56,13 +57,6 @@ STAMP = "2026-01-01T00:00:00.000Z"
 
 def _ms(samples: list[float]) -> str:
     return f"{statistics.median(samples):.2f} / {percentile(samples, 0.95):.2f} ms"
-
-
-def _rss_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def _cpu_s(pid: int) -> float:
@@ -115,7 +109,7 @@ def worker_runner(urls: list[str], db_path: Path, interval: float, profile: bool
     runner_class = _profiled_runner_class() if profile else SnapshotRunner
     runner = runner_class(db, lambda: new_session(USER_AGENT), per_host_interval=interval)
     main_profile = cProfile.Profile(timer=time.thread_time) if profile else None
-    rss_before = _rss_kb()
+    rss_before = rss_kib()
     wall0, cpu0 = _usage()
     if main_profile:
         main_profile.enable()
@@ -318,7 +312,7 @@ def worker_floor(urls: list[str]) -> dict[str, Any]:
 
     _warm_up()
     session = requests.Session()
-    rss_before = _rss_kb()
+    rss_before = rss_kib()
     wall0, cpu0 = _usage()
     chars = fetch_s = extract_s = 0.0
     for url in urls:

@@ -21,11 +21,9 @@ import argparse
 import contextlib
 import itertools
 import json
-import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -35,6 +33,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from bench.fault_proxy import FAULTS, FaultProxy, Seen
+from bench.soak_sampler import Sampler, open_fds, rss_kib, soak_series
 from storage import outbox, outbox_status
 from storage.db import open_database
 from storage.models import Draft
@@ -139,51 +138,6 @@ class RunResult:
             )
             and self.min_gap_after_failure >= BACKOFF_BASE_S / 2
         )
-
-
-def rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
-def soak_series(samples: list[tuple[float, int, int]]) -> str:
-    """The soak's RSS and fd series: first, min, max, last and the least-squares slope per 10 minutes."""
-    lines = []
-    for name, col, unit in (("RSS", 1, "KiB"), ("open fds", 2, "")):
-        ys = [s[col] for s in samples]
-        xs = [s[0] / 600 for s in samples]  # tens of minutes
-        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-        var = sum((x - mx) ** 2 for x in xs)
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else 0.0
-        lines.append(
-            f"{name}: first {ys[0]} {unit}, min {min(ys)}, max {max(ys)}, last {ys[-1]}, "
-            f"slope {slope:+.1f} {unit} per 10 min ({len(ys)} samples, {samples[-1][0] / 60:.1f} min)"
-        )
-    return "\n".join(lines)
-
-
-class Sampler(threading.Thread):
-    """Samples RSS and open fds every `every` seconds of wall time until stopped."""
-
-    def __init__(self, every: float = 30.0) -> None:
-        super().__init__(daemon=True)
-        self.every, self.started = every, time.monotonic()
-        self.samples: list[tuple[float, int, int]] = []
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while True:
-            self.samples.append((time.monotonic() - self.started, rss_kib(), open_fds()))
-            print(f"  {self.samples[-1][0] / 60:5.1f} min  RSS {self.samples[-1][1]} KiB  fds {self.samples[-1][2]}",
-                  file=sys.stderr, flush=True)  # fmt: skip
-            if self.stopped.wait(self.every):
-                return
 
 
 def _session(timeout: float) -> InflowSession:
