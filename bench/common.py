@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -75,3 +77,23 @@ def synthetic_library(path: Path, count: int, seed: int = 7) -> Database:
             "INSERT INTO moment_tags (moment_rowid, tag) SELECT moments.rowid, value FROM moments, json_each(tags)"
         )
     return db
+
+
+def library_arguments(description: str | None = None) -> argparse.ArgumentParser:
+    """The options every storage benchmark shares: --count, --dir (reuse a library), --repeat."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--dir", type=Path, default=None, help="reuse the synthetic library in DIR")
+    parser.add_argument("--repeat", type=int, default=200)
+    return parser
+
+
+def bench_library(args: argparse.Namespace) -> Path:
+    """The synthetic library of `args.count` moments in `args.dir` (built once, then reused), timed."""
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="inflow-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"library-{args.count}.db"
+    started = time.perf_counter()
+    synthetic_library(path, args.count).close()
+    print(f"library: {path} ({args.count} moments, built in {time.perf_counter() - started:.1f} s)")
+    return path

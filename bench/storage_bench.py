@@ -9,14 +9,20 @@ Search: storage.search.search vs. raw FTS5 ranking every match (`ORDER BY rank`)
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
-import tempfile
-import time
 import uuid
 from pathlib import Path
 
-from bench.common import COMMON, RARE, SECOND, percentile, summary, synthetic_library, time_ms
+from bench.common import (
+    COMMON,
+    RARE,
+    SECOND,
+    bench_library,
+    library_arguments,
+    percentile,
+    summary,
+    time_ms,
+)
 from storage.db import open_database
 from storage.models import Draft, Kind, MomentQuery
 from storage.moments import add_moment
@@ -77,17 +83,8 @@ def bench_search(path: Path, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--dir", type=Path, default=None, help="reuse the synthetic library in DIR")
-    parser.add_argument("--repeat", type=int, default=200)
-    args = parser.parse_args()
-    folder = args.dir or Path(tempfile.mkdtemp(prefix="inflow-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"library-{args.count}.db"
-    started = time.perf_counter()
-    synthetic_library(path, args.count)
-    print(f"library: {path} ({args.count} moments, built in {time.perf_counter() - started:.1f} s)")
+    args = library_arguments().parse_args()
+    path = bench_library(args)
     bench_search(path, args.repeat)
     bench_save(path, args.repeat)
 

@@ -9,14 +9,10 @@ week measured (2026-W49, holding 1 December) has ~8,300 moments and its chart ~2
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
-import tempfile
-import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.common import percentile, summary, synthetic_library, time_ms
+from bench.common import bench_library, library_arguments, percentile, summary, time_ms
 from storage.db import open_database
 from storage.week import previous_weeks, week_bounds, week_summary
 
@@ -51,17 +47,8 @@ def _floor(conn: sqlite3.Connection) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--dir", type=Path, default=None, help="reuse the synthetic library in DIR")
-    parser.add_argument("--repeat", type=int, default=200)
-    args = parser.parse_args()
-    folder = args.dir or Path(tempfile.mkdtemp(prefix="inflow-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"library-{args.count}.db"
-    started = time.perf_counter()
-    synthetic_library(path, args.count).close()
-    print(f"library: {path} ({args.count} moments, built in {time.perf_counter() - started:.1f} s)")
+    args = library_arguments().parse_args()
+    path = bench_library(args)
     db = open_database(path)
     result = week_summary(db, YEAR, WEEK, ZONE)
     print(f"week {result.week}: {result.captured} captured, chart total {sum(b.total for b in result.chart)}")
