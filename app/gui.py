@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from app.config import Config
     from app.controller import AppController
-    from app.instance_server import InstanceServer
+    from app.instance_server import InstanceServer, Reply
     from app.start_shell import StartShell
 
 log = logging.getLogger(__name__)
@@ -116,9 +116,9 @@ class _EarlyCommands:
     """Commands from other `inflow` processes that arrive before the controller is up, kept in order."""
 
     def __init__(self) -> None:
-        self.kept: list[tuple[dict[str, object], object]] = []
+        self.kept: list[tuple[dict[str, object], Reply]] = []
 
-    def keep(self, message: dict[str, object], reply: object) -> None:
+    def keep(self, message: dict[str, object], reply: Reply) -> None:
         self.kept.append((message, reply))
 
 
@@ -175,7 +175,7 @@ def _finish_start(
     server.command_received.disconnect(early.keep)
     server.command_received.connect(controller.handle_command)
     for message, reply in early.kept:
-        controller.handle_command(message, reply)  # type: ignore[arg-type]
+        controller.handle_command(message, reply)
     early.kept.clear()
     return None
 
